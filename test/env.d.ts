@@ -1,0 +1,14 @@
+// Types for the test environment: `env` and `exports` from the worker under test.
+declare namespace Cloudflare {
+  interface GlobalProps {
+    mainModule: typeof import("../src/index");
+  }
+  interface Env {
+    ROUTES: KVNamespace;
+    ADMIN_TOKEN: string;
+    SECRETS_KEY: string;
+    SECRETS_KEY_PREVIOUS?: string;
+    ALLOW_HTTP?: string;
+    ADMIN_PREFIX?: string;
+  }
+}

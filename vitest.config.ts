@@ -1,0 +1,36 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Two projects: `workers` runs inside workerd (KV, Durable Objects and WebCrypto as
+// in production); `node` runs the end-to-end tests against a real wrangler/workerd
+// process and signs with provider SDKs that only load on Node.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                ADMIN_TOKEN: "test-admin-token",
+                SECRETS_KEY: "q7tqVjQyU9qfP6Fw1t2Zb8O3sRr1kH4mN0pL5cX2vYw=",
+                ALLOW_HTTP: "false",
+              },
+            },
+          }),
+        ],
+        test: { name: "workers", include: ["test/unit/**/*.test.ts"] },
+      },
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/e2e/**/*.test.ts", "test/node/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+        },
+      },
+    ],
+  },
+});
