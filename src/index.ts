@@ -1,5 +1,7 @@
+/** The Worker entry point: wiring only. */
+import type { Env } from "./env";
+import { dispatch } from "./router";
+
 export default {
-  async fetch(): Promise<Response> {
-    return new Response("ok");
-  },
-} satisfies ExportedHandler;
+  fetch: (request, env, ctx) => dispatch(request, env, ctx),
+} satisfies ExportedHandler<Env>;

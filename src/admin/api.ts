@@ -1,0 +1,69 @@
+/**
+ * The admin API: create/replace, read, list and delete routes, behind a bearer token.
+ * Secrets go in through PUT and never come out.
+ */
+import { Router, type IRequest } from "itty-router";
+import { parseRouteConfig } from "../config/parse";
+import { deleteRoute, listStoredRoutes, putRoute, readStoredRoute } from "../config/store";
+import type { Env } from "../env";
+import { matchesAnyDigest, sha256 } from "../lib/constant-time";
+import { redactRoute } from "./redact";
+
+export const DEFAULT_ADMIN_PREFIX = "/__gateway";
+const MAX_CONFIG_BYTES = 256 * 1024;
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body, null, 2), { status, headers: { "content-type": "application/json" } });
+
+async function authorized(request: Request, env: Env): Promise<boolean> {
+  if (!env.ADMIN_TOKEN) return false; // no token configured: the admin API stays shut
+  const match = /^Bearer[ ]+(\S+)$/i.exec(request.headers.get("authorization") ?? "");
+  return !!match && matchesAnyDigest(match[1]!, [await sha256(env.ADMIN_TOKEN)]);
+}
+
+async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+  const text = await request.text();
+  if (text.length > MAX_CONFIG_BYTES) return { ok: false, response: json(413, { error: "payload_too_large" }) };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, response: json(400, { error: "bad_json", message: "the body is not valid JSON" }) };
+  }
+}
+
+export function adminRouter(prefix: string) {
+  const router = Router<IRequest, [Env]>({ base: prefix });
+  router
+    .get("/health", () => json(200, { ok: true }))
+    .all("*", async (request, env) => (await authorized(request, env) ? undefined : json(401, { error: "unauthorized" })))
+    .get("/routes", async (_request, env) => json(200, { routes: (await listStoredRoutes(env)).map(redactRoute) }))
+    .get("/routes/:id", async ({ params }, env) => {
+      const route = await readStoredRoute(env, params.id!);
+      return route ? json(200, redactRoute(route)) : json(404, { error: "not_found" });
+    })
+    .put("/routes/:id", async (request, env) => {
+      const body = await readJson(request);
+      if (!body.ok) return body.response;
+      const input = body.value;
+      const id = request.params.id!;
+      if (input && typeof input === "object" && !Array.isArray(input)) {
+        const given = (input as { id?: unknown }).id;
+        if (given !== undefined && given !== id) {
+          return json(400, { error: "invalid_config", issues: [{ path: "id", message: `must match the URL (${id})` }] });
+        }
+      }
+      const parsed = parseRouteConfig(input && typeof input === "object" && !Array.isArray(input) ? { ...input, id } : input);
+      if (!parsed.ok) return json(400, { error: "invalid_config", issues: parsed.error });
+      if (!env.SECRETS_KEY) return json(500, { error: "server_misconfigured", message: "SECRETS_KEY is not set" });
+      try {
+        return json(200, redactRoute(await putRoute(env, parsed.value)));
+      } catch {
+        return json(500, { error: "server_misconfigured", message: "SECRETS_KEY is missing or invalid" });
+      }
+    })
+    .delete("/routes/:id", async ({ params }, env) =>
+      (await deleteRoute(env, params.id!)) ? json(200, { deleted: params.id }) : json(404, { error: "not_found" }),
+    )
+    .all("*", () => json(404, { error: "not_found" }));
+  return router;
+}

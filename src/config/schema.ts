@@ -1,0 +1,120 @@
+/**
+ * The route config format, as a valibot schema: the one definition of what an operator
+ * may write. Unknown keys are refused so that a typo fails loudly instead of silently
+ * dropping a check. The same shape is used at rest, with each secret replaced by its
+ * ciphertext (see `storedSecret`).
+ */
+import * as v from "valibot";
+import { HMAC_PRESET_NAMES } from "../verify/presets";
+
+export const MAX_BODY_BYTES_LIMIT = 100 * 1024 * 1024; // Cloudflare's own request body cap on most plans
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_ORIGIN_TIMEOUT_MS = 15_000;
+const MAX_TOLERANCE_SECONDS = 7 * 24 * 3600;
+
+const isoDate = v.pipe(v.string(), v.isoTimestamp("must be an ISO 8601 timestamp, e.g. 2026-12-31T00:00:00Z"));
+
+/** A secret as an operator writes it: a string, or with an expiry for rotation. */
+export const inputSecret = v.union(
+  [
+    v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(4096)),
+    v.strictObject({
+      value: v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(4096)),
+      notAfter: v.optional(isoDate),
+    }),
+  ],
+  "must be a string or { value, notAfter }",
+);
+
+/** A secret at rest: AES-GCM ciphertext (config/secret-box.ts). */
+export const storedSecret = v.strictObject({ enc: v.string(), notAfter: v.optional(isoDate) });
+
+const headerName = v.pipe(v.string(), v.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, "must be an HTTP header name"));
+const tolerance = v.pipe(
+  v.number(),
+  v.integer("must be a whole number of seconds"),
+  v.minValue(1, "must be at least 1 (there is no value that turns the check off)"),
+  v.maxValue(MAX_TOLERANCE_SECONDS),
+);
+
+function routeSchema<S extends v.GenericSchema>(secret: S) {
+  const secrets = v.pipe(v.array(secret), v.minLength(1, "needs at least one secret"), v.maxLength(10));
+
+  const token = v.strictObject({
+    type: v.literal("token"),
+    in: v.picklist(["query", "header"], 'must be "query" or "header"'),
+    name: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.~!#$%&'*+^`|-]{1,128}$/, "must be a parameter or header name"))),
+    secrets,
+  });
+
+  const basic = v.strictObject({
+    type: v.literal("basic"),
+    username: v.pipe(v.string(), v.minLength(1), v.maxLength(256), v.regex(/^[^:]*$/, "must not contain ':'")),
+    secrets,
+    realm: v.optional(v.pipe(v.string(), v.maxLength(128)), "webhooks"),
+  });
+
+  // One object for presets and custom schemes; which fields go together is checked in parse.ts.
+  const hmac = v.strictObject({
+    type: v.literal("hmac"),
+    preset: v.optional(v.picklist(HMAC_PRESET_NAMES, `must be one of: ${HMAC_PRESET_NAMES.join(", ")}`)),
+    secrets,
+    toleranceSeconds: v.optional(tolerance),
+    algorithm: v.optional(v.picklist(["sha1", "sha256", "sha512"], 'must be "sha1", "sha256" or "sha512"')),
+    encoding: v.optional(v.picklist(["hex", "base64"], 'must be "hex" or "base64"')),
+    header: v.optional(headerName),
+    prefix: v.optional(v.pipe(v.string(), v.maxLength(64))),
+    payload: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(512))),
+    timestampHeader: v.optional(headerName),
+    timestampUnit: v.optional(v.picklist(["s", "ms"], 'must be "s" or "ms"')),
+    eventIdHeader: v.optional(headerName),
+    secretEncoding: v.optional(v.picklist(["utf8", "base64", "hex", "whsec"])),
+  });
+
+  return v.strictObject({
+    id: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "must be 1-64 chars of a-z, 0-9, _ and -, starting with a letter or digit")),
+    host: v.pipe(
+      v.string(),
+      v.toLowerCase(),
+      v.regex(/^(\*|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$/, 'must be a hostname or "*"'),
+    ),
+    path: v.pipe(v.string(), v.regex(/^\/[^\s?#]{0,1023}$/, 'must start with "/" and have no query or spaces')),
+    match: v.optional(v.picklist(["exact", "prefix"], 'must be "exact" or "prefix"'), "exact"),
+    origin: v.optional(
+      v.pipe(v.string(), v.url("must be an absolute URL"), v.regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, "must be http(s) with no query")),
+    ),
+    originTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(120_000)), DEFAULT_ORIGIN_TIMEOUT_MS),
+    auth: v.strictObject({
+      mode: v.optional(v.picklist(["all", "any"], 'must be "all" or "any"'), "all"),
+      methods: v.pipe(
+        v.array(v.variant("type", [token, basic, hmac], 'must be "token", "basic" or "hmac"')),
+        v.minLength(1, "needs at least one method: a route without authentication is refused"),
+        v.maxLength(8),
+      ),
+    }),
+    limits: v.optional(
+      v.strictObject({
+        maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_BODY_BYTES_LIMIT)), DEFAULT_MAX_BODY_BYTES),
+        methods: v.optional(
+          v.pipe(v.array(v.pipe(v.string(), v.toUpperCase(), v.regex(/^[A-Z]{1,16}$/, "must be an HTTP method"))), v.minLength(1)),
+          ["POST"],
+        ),
+        contentTypes: v.optional(v.array(v.pipe(v.string(), v.toLowerCase(), v.regex(/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/, "must be a media type such as application/json")))),
+      }),
+      {},
+    ),
+    // Reserved for later stages, so that configs written today stay valid.
+    dedup: v.optional(v.unknown()),
+    rateLimit: v.optional(v.unknown()),
+    delivery: v.optional(v.unknown()),
+  });
+}
+
+export const inputRouteSchema = routeSchema(inputSecret);
+export const storedRouteSchema = routeSchema(storedSecret);
+
+export type InputRoute = v.InferOutput<typeof inputRouteSchema>;
+export type StoredRoute = v.InferOutput<typeof storedRouteSchema>;
+export type InputSecret = v.InferOutput<typeof inputSecret>;
+export type StoredSecret = v.InferOutput<typeof storedSecret>;
+export type AuthMethodConfig = InputRoute["auth"]["methods"][number];

@@ -1,0 +1,178 @@
+/**
+ * Route configs in Workers KV, with a per-isolate cache in front (layout: docs/storage.md).
+ *
+ * - `routes:index` holds every route's host/path/match; `route:<id>` one route with
+ *   sealed secrets.
+ * - Both are cached in the isolate for ROUTE_CACHE_TTL_MS. After that the cached value is
+ *   still served while one background read refreshes it, so a busy route never waits on
+ *   KV and costs about one read per TTL per isolate.
+ * - Admin writes update KV and drop this isolate's cache; other isolates see the change
+ *   within the TTL plus KV's own propagation (up to ~60 s).
+ * - Read-modify-write of the index is not atomic (KV has no compare-and-set): concurrent
+ *   admin writes may lose an index entry. Admin writes are rare and single-operator;
+ *   `GET /routes` shows the result.
+ */
+import type { Env } from "../env";
+import { compileRoute, type BrokenRoute, type CompiledRoute } from "./compile";
+import { RouteIndex, type IndexEntry } from "./route-index";
+import type { InputRoute, InputSecret, StoredRoute } from "./schema";
+import { importSecretKey, sealSecret, type SecretKey } from "./secret-box";
+
+export const ROUTE_CACHE_TTL_MS = 15_000;
+export const INDEX_KEY = "routes:index";
+export const routeKey = (id: string) => `route:${id}`;
+
+interface Entry<T> {
+  value: T;
+  loadedAt: number;
+  refreshing?: Promise<unknown>;
+}
+
+let indexCache: Entry<RouteIndex> | undefined;
+let indexLoading: Promise<RouteIndex> | undefined;
+const routeCache = new Map<string, Entry<CompiledRoute | BrokenRoute | null>>();
+const routeLoading = new Map<string, Promise<CompiledRoute | BrokenRoute | null>>();
+let keyCache: { source: string; keys: Promise<SecretKey[]> } | undefined;
+
+/** Counts KV reads made by this isolate; tests use it to prove caching. */
+export const kvReads = { count: 0 };
+
+/** Forget everything this isolate cached (after an admin write, and in tests). */
+export function clearRouteCache(): void {
+  indexCache = undefined;
+  indexLoading = undefined;
+  routeCache.clear();
+  routeLoading.clear();
+}
+
+/** The decryption keys: current first, then the one being rotated out. Invalid keys are left out. */
+export function secretKeys(env: Env): Promise<SecretKey[]> {
+  const source = `${env.SECRETS_KEY ?? ""}|${env.SECRETS_KEY_PREVIOUS ?? ""}`;
+  if (keyCache?.source !== source) {
+    const load = async () => {
+      const keys: SecretKey[] = [];
+      for (const b64 of [env.SECRETS_KEY, env.SECRETS_KEY_PREVIOUS]) {
+        if (b64) keys.push(await importSecretKey(b64).catch(() => null as never));
+      }
+      return keys.filter(Boolean);
+    };
+    keyCache = { source, keys: load() };
+  }
+  return keyCache.keys;
+}
+
+async function readIndex(env: Env): Promise<RouteIndex> {
+  kvReads.count++;
+  const raw = await env.ROUTES.get<{ routes?: IndexEntry[] }>(INDEX_KEY, "json");
+  return new RouteIndex(Array.isArray(raw?.routes) ? raw.routes : []);
+}
+
+async function readRoute(env: Env, id: string): Promise<CompiledRoute | BrokenRoute | null> {
+  kvReads.count++;
+  const raw = await env.ROUTES.get(routeKey(id), "json");
+  if (raw === null) return null;
+  return compileRoute(id, raw, await secretKeys(env));
+}
+
+/** Serve from cache; past the TTL serve stale while one refresh runs in the background. */
+function cached<T>(
+  entry: Entry<T> | undefined,
+  now: number,
+  load: () => Promise<T>,
+  store: (e: Entry<T>) => void,
+  ctx: ExecutionContext | undefined,
+): T | Promise<T> {
+  if (!entry) return load();
+  if (now - entry.loadedAt >= ROUTE_CACHE_TTL_MS && !entry.refreshing) {
+    entry.refreshing = load()
+      .then((value) => store({ value, loadedAt: Date.now() }))
+      .catch(() => {
+        entry.refreshing = undefined; // keep serving the old value; try again next request
+      });
+    ctx?.waitUntil(entry.refreshing);
+  }
+  return entry.value;
+}
+
+export function getIndex(env: Env, now: number, ctx?: ExecutionContext): RouteIndex | Promise<RouteIndex> {
+  const load = () => {
+    indexLoading ??= readIndex(env)
+      .then((value) => {
+        indexCache = { value, loadedAt: Date.now() };
+        return value;
+      })
+      .finally(() => (indexLoading = undefined));
+    return indexLoading;
+  };
+  return cached(indexCache, now, load, (e) => (indexCache = e), ctx);
+}
+
+export function getRoute(env: Env, id: string, now: number, ctx?: ExecutionContext) {
+  const load = () => {
+    let pending = routeLoading.get(id);
+    if (!pending) {
+      pending = readRoute(env, id)
+        .then((value) => {
+          routeCache.set(id, { value, loadedAt: Date.now() });
+          return value;
+        })
+        .finally(() => routeLoading.delete(id));
+      routeLoading.set(id, pending);
+    }
+    return pending;
+  };
+  return cached(routeCache.get(id), now, load, (e) => routeCache.set(id, e), ctx);
+}
+
+/** The route serving `hostname` + `pathname`, or null when none matches. */
+export async function findRoute(env: Env, hostname: string, pathname: string, now: number, ctx?: ExecutionContext) {
+  const entry = (await getIndex(env, now, ctx)).find(hostname, pathname);
+  if (!entry) return null;
+  return (await getRoute(env, entry.id, now, ctx)) ?? { kind: "broken" as const, id: entry.id, problem: "indexed route has no config" };
+}
+
+// ---- admin writes -------------------------------------------------------------------
+
+async function sealRoute(route: InputRoute, key: SecretKey): Promise<StoredRoute> {
+  const seal = async (s: InputSecret) => {
+    const { value, notAfter } = typeof s === "string" ? { value: s, notAfter: undefined } : s;
+    const enc = await sealSecret(value, route.id, key);
+    return notAfter ? { enc, notAfter } : { enc };
+  };
+  const methods = await Promise.all(
+    route.auth.methods.map(async (m) => ({ ...m, secrets: await Promise.all(m.secrets.map(seal)) })),
+  );
+  return { ...route, auth: { ...route.auth, methods } } as StoredRoute;
+}
+
+export async function putRoute(env: Env, route: InputRoute): Promise<StoredRoute> {
+  const [key] = await secretKeys(env);
+  if (!key || !env.SECRETS_KEY) throw new Error("SECRETS_KEY is missing or invalid");
+  const stored = await sealRoute(route, key);
+  await env.ROUTES.put(routeKey(route.id), JSON.stringify(stored));
+  const index = (await readIndex(env)).with({ id: route.id, host: route.host, path: route.path, match: route.match });
+  await env.ROUTES.put(INDEX_KEY, JSON.stringify({ routes: index.entries }));
+  clearRouteCache();
+  return stored;
+}
+
+export async function readStoredRoute(env: Env, id: string): Promise<StoredRoute | null> {
+  return env.ROUTES.get<StoredRoute>(routeKey(id), "json");
+}
+
+export async function listStoredRoutes(env: Env): Promise<StoredRoute[]> {
+  const index = await readIndex(env);
+  const routes = await Promise.all(index.entries.map((e) => readStoredRoute(env, e.id)));
+  return routes.filter((r): r is StoredRoute => r !== null);
+}
+
+export async function deleteRoute(env: Env, id: string): Promise<boolean> {
+  const existing = await env.ROUTES.get(routeKey(id));
+  const index = await readIndex(env);
+  const known = existing !== null || index.entries.some((e) => e.id === id);
+  if (!known) return false;
+  await env.ROUTES.put(INDEX_KEY, JSON.stringify({ routes: index.without(id).entries }));
+  await env.ROUTES.delete(routeKey(id));
+  clearRouteCache();
+  return true;
+}

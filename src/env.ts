@@ -1,0 +1,15 @@
+/** The bindings and secrets the gateway runs with (see wrangler.toml and README "Deploy"). */
+export interface Env {
+  /** Route configs; secrets inside them are AES-GCM encrypted (docs/storage.md). */
+  ROUTES: KVNamespace;
+  /** Bearer token for the admin API. Unset: the admin API refuses every call. */
+  ADMIN_TOKEN?: string;
+  /** Base64 of 32 random bytes: the AES-256-GCM key for route secrets. */
+  SECRETS_KEY?: string;
+  /** The key being rotated out: still accepted for decryption, never used to encrypt. */
+  SECRETS_KEY_PREVIOUS?: string;
+  /** "true" only for local runs: plain http is accepted. */
+  ALLOW_HTTP?: string;
+  /** Where the admin API lives; default "/__gateway". */
+  ADMIN_PREFIX?: string;
+}

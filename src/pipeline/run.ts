@@ -1,0 +1,110 @@
+/**
+ * The webhook pipeline: cheapest checks first, each stage a call that either refuses the
+ * request (a Rejection) or hands on what it learned. One log line per request.
+ */
+import type { CompiledRoute } from "../config/compile";
+import { findRoute } from "../config/store";
+import type { Env } from "../env";
+import { HOOKGATE_HOP } from "../lib/headers";
+import { logRequest } from "../lib/log";
+import { logReason, rejectionResponse, type Rejection } from "../lib/rejection";
+import type { VerifyInput } from "../verify/types";
+import { runVerifiers } from "./authenticate";
+import { forward, type Forwarded } from "./forward";
+import { readBody } from "./read-body";
+import { shedByShape } from "./shed";
+
+const NO_BODY = new Uint8Array(0);
+
+interface Accepted {
+  readonly forwarded: Forwarded;
+  readonly verifiedBy: readonly string[];
+  readonly eventId: string | undefined;
+}
+
+type Outcome = { route?: string } & ({ rejection: Rejection } | { accepted: Accepted });
+
+export function isSecure(url: URL, env: Env): boolean {
+  return url.protocol === "https:" || env.ALLOW_HTTP === "true";
+}
+
+async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionContext, requestId: string, now: number): Promise<Outcome> {
+  if (!isSecure(url, env)) return { rejection: { code: "https_required" } };
+  if (request.headers.has(HOOKGATE_HOP)) return { rejection: { code: "loop_detected" } };
+
+  const route = await findRoute(env, url.hostname, url.pathname, now, ctx);
+  if (!route) return { rejection: { code: "route_not_found" } };
+  if (route.kind === "broken") return { route: route.id, rejection: { code: "route_misconfigured", detail: route.problem } };
+  const r = { route: route.id };
+
+  const shed = shedByShape(route, request);
+  if (shed) return { ...r, rejection: shed };
+
+  const early = await authenticateWith(route, false, { method: request.method, url, headers: request.headers, body: NO_BODY, now });
+  if ("rejection" in early) return { ...r, ...early };
+
+  const body = await readBody(request, route.config.limits.maxBodyBytes);
+  if (!(body instanceof Uint8Array)) return { ...r, rejection: body };
+
+  let verifiedBy = early.passed;
+  let eventId = early.eventId;
+  if (!early.done) {
+    const late = await authenticateWith(route, true, { method: request.method, url, headers: request.headers, body, now });
+    if ("rejection" in late) return { ...r, ...late };
+    verifiedBy = [...verifiedBy, ...late.passed];
+    eventId ??= late.eventId;
+  }
+
+  const forwarded = await forward(route, request, url, body, verifiedBy, requestId);
+  if ("code" in forwarded) return { ...r, rejection: forwarded };
+  return { ...r, accepted: { forwarded, verifiedBy, eventId } };
+}
+
+type AuthStep = { rejection: Rejection } | { passed: readonly string[]; eventId: string | undefined; done: boolean };
+
+/**
+ * One phase of authentication: the body-less verifiers (needsBody false) or the others.
+ * "all": any failure refuses. "any": a pass ends authentication; the last phase refuses
+ * when nothing passed in either phase.
+ */
+async function authenticateWith(route: CompiledRoute, needsBody: boolean, input: VerifyInput): Promise<AuthStep> {
+  const mode = route.config.auth.mode;
+  const verifiers = route.verifiers.filter((v) => v.needsBody === needsBody);
+  const challenge = route.verifiers.find((v) => v.challenge)?.challenge;
+  const run = await runVerifiers(verifiers, mode, input, challenge);
+  const hasLate = route.verifiers.some((v) => v.needsBody);
+  if (mode === "all") {
+    if (run.failure) return { rejection: run.failure };
+    return { passed: run.passed, eventId: run.eventId, done: !hasLate };
+  }
+  if (run.passed.length > 0) return { passed: run.passed, eventId: run.eventId, done: true };
+  if (needsBody || !hasLate) {
+    return { rejection: run.failure ?? { code: "unauthenticated", reason: "missing_credentials", scheme: "none", challenge } };
+  }
+  return { passed: [], eventId: undefined, done: false };
+}
+
+export async function handleWebhook(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const started = Date.now();
+  const url = new URL(request.url);
+  const requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
+  const outcome = await pipeline(request, url, env, ctx, requestId, started);
+  const base = { requestId, route: outcome.route, method: request.method, path: url.pathname };
+
+  if ("rejection" in outcome) {
+    const response = rejectionResponse(outcome.rejection, requestId);
+    logRequest({ ...base, decision: "rejected", status: response.status, reason: logReason(outcome.rejection), latencyMs: Date.now() - started });
+    return response;
+  }
+  const { forwarded, verifiedBy, eventId } = outcome.accepted;
+  logRequest({
+    ...base,
+    decision: "forwarded",
+    status: forwarded.originStatus,
+    verifiedBy: verifiedBy.join(","),
+    ...(eventId && { eventId }),
+    originStatus: forwarded.originStatus,
+    latencyMs: Date.now() - started,
+  });
+  return forwarded.response;
+}

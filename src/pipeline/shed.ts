@@ -1,0 +1,25 @@
+/** Cheap checks on what a request declares, before any body byte is read or any key is used. */
+import type { CompiledRoute } from "../config/compile";
+import type { Rejection } from "../lib/rejection";
+
+/** The media type without parameters, lower-cased: "application/json; charset=utf-8" -> "application/json". */
+export function mediaType(contentType: string | null): string | null {
+  if (contentType === null) return null;
+  const type = contentType.split(";", 1)[0]!.trim().toLowerCase();
+  return type === "" ? null : type;
+}
+
+export function shedByShape(route: CompiledRoute, request: Request): Rejection | null {
+  const limits = route.config.limits;
+  if (!limits.methods.includes(request.method)) return { code: "method_not_allowed", allow: limits.methods };
+  if (limits.contentTypes) {
+    const type = mediaType(request.headers.get("content-type"));
+    if (type === null || !limits.contentTypes.includes(type)) return { code: "unsupported_media_type" };
+  }
+  // A declared length is trusted only to refuse early; the body reader still counts real bytes.
+  const declared = request.headers.get("content-length");
+  if (declared !== null && /^[0-9]{1,16}$/.test(declared) && Number(declared) > limits.maxBodyBytes) {
+    return { code: "payload_too_large", limitBytes: limits.maxBodyBytes };
+  }
+  return null;
+}

@@ -1,0 +1,46 @@
+/**
+ * Parsers for signature headers, the first thing an attacker controls. They never throw:
+ * anything unexpected is `null`, and the caller rejects the request as malformed.
+ */
+
+/** How a provider lays out its signature header. */
+export type SignatureFormat =
+  /** The whole value (after an optional prefix such as `sha256=`) is one signature. GitHub, Shopify. */
+  | { readonly kind: "single"; readonly prefix: string }
+  /** `t=…,v1=…,v1=…` key/value pairs. Stripe (`,`), Paddle (`;`). Repeated signature keys are rotation. */
+  | { readonly kind: "pairs"; readonly separator: string; readonly timestampKey: string; readonly signatureKey: string };
+
+export interface ParsedSignatureHeader {
+  readonly timestamp?: string;
+  readonly signatures: readonly string[];
+}
+
+/** Longer headers are refused unparsed: no provider sends more than a few signatures. */
+export const MAX_SIGNATURE_HEADER_CHARS = 4096;
+export const MAX_SIGNATURES = 16;
+
+export function parseSignatureHeader(value: string, format: SignatureFormat): ParsedSignatureHeader | null {
+  if (value.length === 0 || value.length > MAX_SIGNATURE_HEADER_CHARS) return null;
+  if (format.kind === "single") {
+    if (!value.startsWith(format.prefix)) return null;
+    const signature = value.slice(format.prefix.length).trim();
+    return signature === "" ? null : { signatures: [signature] };
+  }
+  let timestamp: string | undefined;
+  const signatures: string[] = [];
+  for (const pair of value.split(format.separator)) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) return null;
+    const key = pair.slice(0, eq).trim();
+    const val = pair.slice(eq + 1).trim();
+    if (key === format.timestampKey) {
+      if (timestamp !== undefined) return null; // two timestamps: ambiguous, refuse
+      timestamp = val;
+    } else if (key === format.signatureKey && val !== "") {
+      signatures.push(val);
+    }
+    // Other keys (Stripe's v0, future schemes) are ignored: only the configured one counts.
+  }
+  if (signatures.length === 0 || signatures.length > MAX_SIGNATURES) return null;
+  return timestamp === undefined ? { signatures } : { timestamp, signatures };
+}

@@ -1,0 +1,47 @@
+/**
+ * The one interface every authentication scheme implements. A verifier is built once
+ * per route (keys imported, secrets hashed) and then checks requests as plain data.
+ */
+
+/** Why a request failed authentication: logged, never sent to the client. */
+export type VerifyFailure =
+  | "missing_credentials"
+  | "malformed_credentials"
+  | "credentials_mismatch"
+  | "missing_signature"
+  | "malformed_signature"
+  | "signature_mismatch"
+  | "missing_timestamp"
+  | "malformed_timestamp"
+  | "stale_timestamp"
+  | "future_timestamp"
+  | "no_active_secret";
+
+export interface VerifyInput {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Headers;
+  /** The raw body bytes as received; empty for verifiers that do not need them. */
+  readonly body: Uint8Array;
+  /** Milliseconds since the epoch; injected so that tests fix the clock. */
+  readonly now: number;
+}
+
+export type VerifyResult =
+  | { readonly ok: true; readonly eventId?: string }
+  | { readonly ok: false; readonly reason: VerifyFailure };
+
+export interface Verifier {
+  /** Names the scheme in logs and in the `x-hookgate-verified` header, e.g. "hmac:stripe". */
+  readonly scheme: string;
+  /** False for schemes that look only at the URL and headers: they run before the body is read. */
+  readonly needsBody: boolean;
+  /** Request headers or query parameters that carry gateway credentials and are not forwarded. */
+  readonly strip: { readonly headers: readonly string[]; readonly query: readonly string[] };
+  /** Sent with a 401 when this verifier fails (HTTP Basic's `WWW-Authenticate`). */
+  readonly challenge?: string;
+  verify(input: VerifyInput): Promise<VerifyResult>;
+}
+
+export const pass = (eventId?: string): VerifyResult => (eventId === undefined ? { ok: true } : { ok: true, eventId });
+export const fail = (reason: VerifyFailure): VerifyResult => ({ ok: false, reason });
