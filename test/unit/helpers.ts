@@ -21,7 +21,8 @@ export interface Received {
 /** Calls the worker's fetch handler as the runtime would and waits for its background work. */
 export async function call(input: string, init?: RequestInit, bindings: Partial<Cloudflare.Env> = {}): Promise<Response> {
   const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(input, init), { ...env, ...bindings }, ctx);
+  const request = new Request(input, init) as Request<unknown, IncomingRequestCfProperties>;
+  const res = await worker.fetch(request, { ...env, ...bindings }, ctx);
   await waitOnExecutionContext(ctx);
   return res;
 }
