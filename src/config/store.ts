@@ -22,16 +22,49 @@ export const ROUTE_CACHE_TTL_MS = 15_000;
 export const INDEX_KEY = "routes:index";
 export const routeKey = (id: string) => `route:${id}`;
 
-interface Entry<T> {
-  value: T;
-  loadedAt: number;
-  refreshing?: Promise<unknown>;
+/**
+ * Stale-while-revalidate per isolate: a miss waits for one load (concurrent misses share
+ * it); a hit past the TTL is served as is while one background load refreshes it.
+ */
+class IsolateCache<V> {
+  private readonly entries = new Map<string, { value: V; loadedAt: number; refreshing: boolean }>();
+  private readonly loading = new Map<string, Promise<V>>();
+
+  get(key: string, now: number, load: () => Promise<V>, ctx?: ExecutionContext): V | Promise<V> {
+    const entry = this.entries.get(key);
+    if (!entry) return this.load(key, load);
+    if (now - entry.loadedAt >= ROUTE_CACHE_TTL_MS && !entry.refreshing) {
+      entry.refreshing = true;
+      const refresh = this.load(key, load).catch(() => {
+        entry.refreshing = false; // keep serving the old value; the next request tries again
+      });
+      ctx?.waitUntil(refresh);
+    }
+    return entry.value;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.loading.clear();
+  }
+
+  private load(key: string, load: () => Promise<V>): Promise<V> {
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = load()
+        .then((value) => {
+          this.entries.set(key, { value, loadedAt: Date.now(), refreshing: false });
+          return value;
+        })
+        .finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending;
+  }
 }
 
-let indexCache: Entry<RouteIndex> | undefined;
-let indexLoading: Promise<RouteIndex> | undefined;
-const routeCache = new Map<string, Entry<CompiledRoute | BrokenRoute | null>>();
-const routeLoading = new Map<string, Promise<CompiledRoute | BrokenRoute | null>>();
+const indexCache = new IsolateCache<RouteIndex>();
+const routeCache = new IsolateCache<CompiledRoute | BrokenRoute | null>();
 let keyCache: { source: string; keys: Promise<SecretKey[]> } | undefined;
 
 /** Counts KV reads made by this isolate; tests use it to prove caching. */
@@ -39,24 +72,18 @@ export const kvReads = { count: 0 };
 
 /** Forget everything this isolate cached (after an admin write, and in tests). */
 export function clearRouteCache(): void {
-  indexCache = undefined;
-  indexLoading = undefined;
+  indexCache.clear();
   routeCache.clear();
-  routeLoading.clear();
 }
 
 /** The decryption keys: current first, then the one being rotated out. Invalid keys are left out. */
 export function secretKeys(env: Env): Promise<SecretKey[]> {
   const source = `${env.SECRETS_KEY ?? ""}|${env.SECRETS_KEY_PREVIOUS ?? ""}`;
   if (keyCache?.source !== source) {
-    const load = async () => {
-      const keys: SecretKey[] = [];
-      for (const b64 of [env.SECRETS_KEY, env.SECRETS_KEY_PREVIOUS]) {
-        if (b64) keys.push(await importSecretKey(b64).catch(() => null as never));
-      }
-      return keys.filter(Boolean);
-    };
-    keyCache = { source, keys: load() };
+    const imports = [env.SECRETS_KEY, env.SECRETS_KEY_PREVIOUS]
+      .filter((b64): b64 is string => !!b64)
+      .map((b64) => importSecretKey(b64).catch(() => null));
+    keyCache = { source, keys: Promise.all(imports).then((keys) => keys.filter((k): k is SecretKey => k !== null)) };
   }
   return keyCache.keys;
 }
@@ -74,55 +101,10 @@ async function readRoute(env: Env, id: string): Promise<CompiledRoute | BrokenRo
   return compileRoute(id, raw, await secretKeys(env));
 }
 
-/** Serve from cache; past the TTL serve stale while one refresh runs in the background. */
-function cached<T>(
-  entry: Entry<T> | undefined,
-  now: number,
-  load: () => Promise<T>,
-  store: (e: Entry<T>) => void,
-  ctx: ExecutionContext | undefined,
-): T | Promise<T> {
-  if (!entry) return load();
-  if (now - entry.loadedAt >= ROUTE_CACHE_TTL_MS && !entry.refreshing) {
-    entry.refreshing = load()
-      .then((value) => store({ value, loadedAt: Date.now() }))
-      .catch(() => {
-        entry.refreshing = undefined; // keep serving the old value; try again next request
-      });
-    ctx?.waitUntil(entry.refreshing);
-  }
-  return entry.value;
-}
+export const getIndex = (env: Env, now: number, ctx?: ExecutionContext) => indexCache.get("", now, () => readIndex(env), ctx);
 
-export function getIndex(env: Env, now: number, ctx?: ExecutionContext): RouteIndex | Promise<RouteIndex> {
-  const load = () => {
-    indexLoading ??= readIndex(env)
-      .then((value) => {
-        indexCache = { value, loadedAt: Date.now() };
-        return value;
-      })
-      .finally(() => (indexLoading = undefined));
-    return indexLoading;
-  };
-  return cached(indexCache, now, load, (e) => (indexCache = e), ctx);
-}
-
-export function getRoute(env: Env, id: string, now: number, ctx?: ExecutionContext) {
-  const load = () => {
-    let pending = routeLoading.get(id);
-    if (!pending) {
-      pending = readRoute(env, id)
-        .then((value) => {
-          routeCache.set(id, { value, loadedAt: Date.now() });
-          return value;
-        })
-        .finally(() => routeLoading.delete(id));
-      routeLoading.set(id, pending);
-    }
-    return pending;
-  };
-  return cached(routeCache.get(id), now, load, (e) => routeCache.set(id, e), ctx);
-}
+export const getRoute = (env: Env, id: string, now: number, ctx?: ExecutionContext) =>
+  routeCache.get(id, now, () => readRoute(env, id), ctx);
 
 /** The route serving `hostname` + `pathname`, or null when none matches. */
 export async function findRoute(env: Env, hostname: string, pathname: string, now: number, ctx?: ExecutionContext) {
@@ -146,8 +128,8 @@ async function sealRoute(route: InputRoute, key: SecretKey): Promise<StoredRoute
 }
 
 export async function putRoute(env: Env, route: InputRoute): Promise<StoredRoute> {
-  const [key] = await secretKeys(env);
-  if (!key || !env.SECRETS_KEY) throw new Error("SECRETS_KEY is missing or invalid");
+  // Always the current key: SECRETS_KEY_PREVIOUS only ever decrypts.
+  const key = await importSecretKey(env.SECRETS_KEY);
   const stored = await sealRoute(route, key);
   await env.ROUTES.put(routeKey(route.id), JSON.stringify(stored));
   const index = (await readIndex(env)).with({ id: route.id, host: route.host, path: route.path, match: route.match });

@@ -12,6 +12,7 @@ export type Rejection =
   | { readonly code: "loop_detected" }
   | { readonly code: "route_not_found" }
   | { readonly code: "route_misconfigured"; readonly detail: string }
+  | { readonly code: "store_unavailable"; readonly detail: string }
   | { readonly code: "method_not_allowed"; readonly allow: readonly string[] }
   | { readonly code: "unsupported_media_type" }
   | { readonly code: "payload_too_large"; readonly limitBytes: number }
@@ -26,6 +27,7 @@ export function logReason(r: Rejection): string {
     case "unauthenticated":
       return `${r.scheme}:${r.reason}`;
     case "route_misconfigured":
+    case "store_unavailable":
     case "origin_unreachable":
     case "bad_request":
       return `${r.code}: ${r.detail}`;
@@ -51,6 +53,8 @@ export function rejectionResponse(r: Rejection, requestId: string): Response {
       return json(404, r.code, requestId);
     case "route_misconfigured":
       // 5xx: the provider retries, and the event survives until the config is fixed.
+      return json(503, r.code, requestId, { "retry-after": String(MISCONFIGURED_RETRY_AFTER_SECONDS) });
+    case "store_unavailable":
       return json(503, r.code, requestId, { "retry-after": String(MISCONFIGURED_RETRY_AFTER_SECONDS) });
     case "method_not_allowed":
       return json(405, r.code, requestId, { allow: r.allow.join(", ") });

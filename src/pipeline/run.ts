@@ -32,7 +32,13 @@ async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionCont
   if (!isSecure(url, env)) return { rejection: { code: "https_required" } };
   if (request.headers.has(HOOKGATE_HOP)) return { rejection: { code: "loop_detected" } };
 
-  const route = await findRoute(env, url.hostname, url.pathname, now, ctx);
+  let route: Awaited<ReturnType<typeof findRoute>>;
+  try {
+    route = await findRoute(env, url.hostname, url.pathname, now, ctx);
+  } catch (e) {
+    // KV unreachable: a 5xx makes the provider retry later; nothing is let through.
+    return { rejection: { code: "store_unavailable", detail: String((e as Error)?.message ?? e).slice(0, 200) } };
+  }
   if (!route) return { rejection: { code: "route_not_found" } };
   if (route.kind === "broken") return { route: route.id, rejection: { code: "route_misconfigured", detail: route.problem } };
   const r = { route: route.id };

@@ -226,6 +226,14 @@ describe("webhook pipeline", () => {
       expect(origin.received).toHaveLength(0);
     });
 
+    it("503 with Retry-After when KV cannot be read", async () => {
+      clearRouteCache();
+      const broken = { get: () => Promise.reject(new Error("KV down")) } as unknown as KVNamespace;
+      const res = await call(`${BASE}/hooks/token?auth=TK`, { method: "POST", body: "x" }, { ROUTES: broken });
+      expect([res.status, res.headers.get("retry-after")]).toEqual([503, "60"]);
+      expect(((await res.json()) as { error: string }).error).toBe("store_unavailable");
+    });
+
     it("503 when SECRETS_KEY is a different key", async () => {
       await mustPutRoute(routes.token);
       clearRouteCache();
