@@ -121,10 +121,16 @@ describe("webhook pipeline", () => {
 
     it("401 for a wrong secret, a stale and a future timestamp", async () => {
       await mustPutRoute(routes.stripe);
-      const now = Math.floor(Date.now() / 1000);
-      for (const [secret, timestamp] of [["whsec_wrong", now], ["whsec_s1", now - 301], ["whsec_s1", now + 301]] as const) {
-        const sig = await stripeSdk.webhooks.generateTestHeaderStringAsync({ payload: "{}", secret, timestamp });
-        await expectRefused(await call(`${BASE}/hooks/stripe`, { method: "POST", headers: { "stripe-signature": sig }, body: "{}" }), 401, "unauthenticated");
+      // A fixed clock: the gateway's "now" is exactly the test's, so 301 s is just outside the window.
+      vi.useFakeTimers({ toFake: ["Date"], now: 1_780_000_000_000 });
+      try {
+        const now = 1_780_000_000;
+        for (const [secret, timestamp] of [["whsec_wrong", now], ["whsec_s1", now - 301], ["whsec_s1", now + 301]] as const) {
+          const sig = await stripeSdk.webhooks.generateTestHeaderStringAsync({ payload: "{}", secret, timestamp });
+          await expectRefused(await call(`${BASE}/hooks/stripe`, { method: "POST", headers: { "stripe-signature": sig }, body: "{}" }), 401, "unauthenticated");
+        }
+      } finally {
+        vi.useRealTimers();
       }
     });
 
