@@ -2,6 +2,8 @@
 export interface Env {
   /** Route configs; secrets inside them are AES-GCM encrypted (docs/storage.md). */
   ROUTES: KVNamespace;
+  /** Dedup keys, one Durable Object per route shard (src/durable/dedup-shard.ts). */
+  DEDUP: DurableObjectNamespace<import("./durable/dedup-shard").DedupShard>;
   /** Bearer token for the admin API. Unset: the admin API refuses every call. */
   ADMIN_TOKEN?: string;
   /** Base64 of 32 random bytes: the AES-256-GCM key for route secrets. */

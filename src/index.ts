@@ -2,6 +2,8 @@
 import type { Env } from "./env";
 import { dispatch } from "./router";
 
+export { DedupShard } from "./durable/dedup-shard";
+
 export default {
   fetch: (request, env, ctx) => dispatch(request, env, ctx),
 } satisfies ExportedHandler<Env>;

@@ -5,6 +5,7 @@ declare namespace Cloudflare {
   }
   interface Env {
     ROUTES: KVNamespace;
+    DEDUP: DurableObjectNamespace<import("../src/durable/dedup-shard").DedupShard>;
     ADMIN_TOKEN: string;
     SECRETS_KEY: string;
     SECRETS_KEY_PREVIOUS?: string;

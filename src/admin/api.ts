@@ -7,7 +7,14 @@ import { parseRouteConfig } from "../config/parse";
 import { deleteRoute, listStoredRoutes, putRoute, readStoredRoute } from "../config/store";
 import type { Env } from "../env";
 import { matchesAnyDigest, sha256 } from "../lib/constant-time";
+import { shardFor } from "../pipeline/dedup";
 import { redactRoute } from "./redact";
+
+/** The shard holding `key` for a route with dedup on, or null. */
+async function dedupShard(env: Env, routeId: string, key: string) {
+  const route = await readStoredRoute(env, routeId);
+  return route?.dedup ? shardFor(env, routeId, key, route.dedup.shards) : null;
+}
 
 export const DEFAULT_ADMIN_PREFIX = "/__gateway";
 const MAX_CONFIG_BYTES = 256 * 1024;
@@ -60,6 +67,18 @@ export function adminRouter(prefix: string) {
       } catch {
         return json(500, { error: "server_misconfigured", message: "SECRETS_KEY is missing or invalid" });
       }
+    })
+    .get("/routes/:id/dedup/:key", async ({ params }, env) => {
+      const shard = await dedupShard(env, params.id!, decodeURIComponent(params.key!));
+      if (!shard) return json(404, { error: "not_found", message: "no such route, or dedup is off for it" });
+      const record = await shard.lookup(decodeURIComponent(params.key!));
+      return record ? json(200, record) : json(404, { error: "not_found" });
+    })
+    .delete("/routes/:id/dedup/:key", async ({ params }, env) => {
+      const key = decodeURIComponent(params.key!);
+      const shard = await dedupShard(env, params.id!, key);
+      if (!shard) return json(404, { error: "not_found", message: "no such route, or dedup is off for it" });
+      return (await shard.forget(key)) ? json(200, { forgotten: key }) : json(404, { error: "not_found" });
     })
     .delete("/routes/:id", async ({ params }, env) =>
       (await deleteRoute(env, params.id!)) ? json(200, { deleted: params.id }) : json(404, { error: "not_found" }),

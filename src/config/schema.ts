@@ -104,7 +104,19 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
       {},
     ),
     // Reserved for later stages, so that configs written today stay valid.
-    dedup: v.optional(v.unknown()),
+    // Present (even as {}): each event is forwarded once (pipeline/dedup.ts).
+    dedup: v.optional(
+      v.strictObject({
+        key: v.optional(
+          v.union(
+            [v.strictObject({ header: headerName }), v.strictObject({ jsonField: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, "must be a dotted field path such as data.id")) })],
+            'must be { "header": "X-Event-Id" } or { "jsonField": "id" }',
+          ),
+        ),
+        retentionSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(30 * 24 * 3600))),
+        shards: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64)), 1),
+      }),
+    ),
     rateLimit: v.optional(v.unknown()),
     delivery: v.optional(v.unknown()),
   });

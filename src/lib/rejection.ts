@@ -18,6 +18,7 @@ export type Rejection =
   | { readonly code: "payload_too_large"; readonly limitBytes: number }
   | { readonly code: "bad_request"; readonly detail: string }
   | { readonly code: "unauthenticated"; readonly reason: VerifyFailure; readonly scheme: string; readonly challenge?: string }
+  | { readonly code: "delivery_in_flight"; readonly retryAfterSeconds: number }
   | { readonly code: "origin_unreachable"; readonly detail: string }
   | { readonly code: "origin_timeout"; readonly timeoutMs: number };
 
@@ -66,6 +67,9 @@ export function rejectionResponse(r: Rejection, requestId: string): Response {
       return json(400, r.code, requestId);
     case "unauthenticated":
       return json(401, r.code, requestId, r.challenge ? { "www-authenticate": r.challenge } : {});
+    case "delivery_in_flight":
+      // Not 200: the first copy may still fail, and then this copy's retry must get through.
+      return json(409, r.code, requestId, { "retry-after": String(r.retryAfterSeconds) });
     case "origin_unreachable":
       return json(502, r.code, requestId, { "retry-after": String(ORIGIN_RETRY_AFTER_SECONDS) });
     case "origin_timeout":

@@ -10,6 +10,7 @@ import { logRequest } from "../lib/log";
 import { logReason, rejectionResponse, type Rejection } from "../lib/rejection";
 import type { VerifyInput } from "../verify/types";
 import { runVerifiers } from "./authenticate";
+import { claimDelivery, deliveryKey, type Claim } from "./dedup";
 import { forward, type Forwarded } from "./forward";
 import { readBody } from "./read-body";
 import { shedByShape } from "./shed";
@@ -22,7 +23,12 @@ interface Accepted {
   readonly eventId: string | undefined;
 }
 
-type Outcome = { route?: string } & ({ rejection: Rejection } | { accepted: Accepted });
+interface Duplicate {
+  readonly verifiedBy: readonly string[];
+  readonly eventId: string | undefined;
+}
+
+type Outcome = { route?: string } & ({ rejection: Rejection } | { accepted: Accepted } | { duplicate: Duplicate });
 
 export function isSecure(url: URL, env: Env): boolean {
   return url.protocol === "https:" || env.ALLOW_HTTP === "true";
@@ -61,7 +67,25 @@ async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionCont
     eventId ??= late.eventId;
   }
 
+  let claim: Extract<Claim, { kind: "claimed" }> | undefined;
+  const dedup = route.config.dedup;
+  if (dedup) {
+    const signatureHeaders = route.verifiers.flatMap((v) => v.signatureHeaders ?? []);
+    const key = await deliveryKey(dedup, request.headers, body, eventId, signatureHeaders);
+    let claimed: Claim;
+    try {
+      claimed = await claimDelivery(env, route, dedup, key, now);
+    } catch (e) {
+      return { ...r, rejection: { code: "store_unavailable", detail: `dedup: ${String((e as Error)?.message ?? e).slice(0, 200)}` } };
+    }
+    if ("code" in claimed) return { ...r, rejection: claimed };
+    if (claimed.kind === "duplicate") return { ...r, duplicate: { verifiedBy, eventId } };
+    claim = claimed;
+  }
+
   const forwarded = await forward(route, request, url, body, verifiedBy, requestId);
+  // Settled after the answer is sent: a commit or release need not delay the provider.
+  if (claim) ctx.waitUntil(claim.settle(!("code" in forwarded) && forwarded.originStatus < 300 && forwarded.originStatus >= 200, Date.now()));
   if ("code" in forwarded) return { ...r, rejection: forwarded };
   return { ...r, accepted: { forwarded, verifiedBy, eventId } };
 }
@@ -101,6 +125,15 @@ export async function handleWebhook(request: Request, env: Env, ctx: ExecutionCo
     const response = rejectionResponse(outcome.rejection, requestId);
     logRequest({ ...base, decision: "rejected", status: response.status, reason: logReason(outcome.rejection), latencyMs: Date.now() - started });
     return response;
+  }
+  if ("duplicate" in outcome) {
+    const { verifiedBy, eventId } = outcome.duplicate;
+    logRequest({ ...base, decision: "duplicate", status: 200, verifiedBy: verifiedBy.join(","), ...(eventId && { eventId }), latencyMs: Date.now() - started });
+    // 200 so the provider stops retrying: the origin already has this event.
+    return new Response(JSON.stringify({ duplicate: true, requestId }), {
+      status: 200,
+      headers: { "content-type": "application/json", "x-hookgate-duplicate": "true", "x-hookgate-request-id": requestId },
+    });
   }
   const { forwarded, verifiedBy, eventId } = outcome.accepted;
   logRequest({

@@ -116,6 +116,7 @@ export async function hmacVerifier(scheme: HmacScheme, secrets: readonly SecretV
     scheme: scheme.name === "hmac" ? "hmac" : `hmac:${scheme.name}`,
     needsBody: true,
     strip: { headers: [], query: [] },
+    signatureHeaders: [scheme.header],
     async verify(input) {
       const header = input.headers.get(scheme.header);
       if (header === null) return fail("missing_signature");

@@ -38,6 +38,8 @@ export interface Verifier {
   readonly needsBody: boolean;
   /** Request headers or query parameters that carry gateway credentials and are not forwarded. */
   readonly strip: { readonly headers: readonly string[]; readonly query: readonly string[] };
+  /** Headers carrying the signature: with the body, they key dedup when the provider sends no event id. */
+  readonly signatureHeaders?: readonly string[];
   /** Sent with a 401 when this verifier fails (HTTP Basic's `WWW-Authenticate`). */
   readonly challenge?: string;
   verify(input: VerifyInput): Promise<VerifyResult>;

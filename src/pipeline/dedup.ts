@@ -1,0 +1,112 @@
+/**
+ * The dedup stage: each event reaches the origin once, and a retry of an event that did
+ * not reach it is never swallowed. Runs after authentication, so strangers cannot write
+ * keys. The key is the configured header or JSON field, else the provider's event id
+ * (from its preset), else a hash of the signature headers and the body.
+ *
+ * Semantics (README "Deduplication"):
+ * - first arrival claims the key and is forwarded; origin 2xx commits it, anything else
+ *   (or no answer) releases it so the provider's retry is forwarded;
+ * - a copy of a delivered event gets 200 with `x-hookgate-duplicate: true`, not forwarded;
+ * - a copy that arrives while the first is in flight gets 409 with Retry-After: the first
+ *   may still fail, so answering 200 could lose the event;
+ * - a claim whose worker died is taken over when its lease (origin timeout + 5 s) passes.
+ */
+import type { CompiledRoute } from "../config/compile";
+import type { DedupShard } from "../durable/dedup-shard";
+import type { Env } from "../env";
+import { bytesToHex, concatBytes, utf8 } from "../lib/encoding";
+import { sha256 } from "../lib/constant-time";
+import type { Rejection } from "../lib/rejection";
+
+export const DEFAULT_RETENTION_SECONDS = 24 * 3600;
+const LEASE_MARGIN_MS = 5_000;
+
+/** How long providers keep retrying: a key must outlive the last retry. */
+const PROVIDER_RETENTION_SECONDS: Record<string, number> = {
+  "hmac:stripe": 3 * 24 * 3600 + 3600, // Stripe retries for up to 3 days
+  "hmac:svix": 28 * 3600, // Svix: about 27.5 h
+  "hmac:standard-webhooks": 28 * 3600,
+  "hmac:slack": 3600, // Slack's last retry comes about 5 minutes after the first
+  "hmac:shopify": 2 * 24 * 3600, // Shopify retries 8 times over 4 hours; margin for manual resends
+};
+
+export interface DedupSettings {
+  readonly key?: { readonly header: string } | { readonly jsonField: string };
+  readonly retentionSeconds?: number;
+  readonly shards: number;
+}
+
+export function retentionMs(route: CompiledRoute, settings: DedupSettings): number {
+  if (settings.retentionSeconds !== undefined) return settings.retentionSeconds * 1000;
+  const known = route.verifiers.map((v) => PROVIDER_RETENTION_SECONDS[v.scheme]).find((s) => s !== undefined);
+  return (known ?? DEFAULT_RETENTION_SECONDS) * 1000;
+}
+
+function jsonField(body: Uint8Array, path: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return undefined;
+  }
+  for (const part of path.split(".")) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return typeof value === "string" || typeof value === "number" ? String(value) : undefined;
+}
+
+/** The delivery key, prefixed by where it came from so an id can never collide with a hash. */
+export async function deliveryKey(
+  settings: DedupSettings,
+  headers: Headers,
+  body: Uint8Array,
+  eventId: string | undefined,
+  signatureHeaders: readonly string[],
+): Promise<string> {
+  if (settings.key && "header" in settings.key) {
+    const value = headers.get(settings.key.header);
+    if (value) return `header:${value}`;
+  } else if (settings.key) {
+    const value = jsonField(body, settings.key.jsonField);
+    if (value !== undefined) return `json:${value}`;
+  }
+  if (eventId) return `id:${eventId}`;
+  const signed = signatureHeaders.map((h) => `${h}:${headers.get(h) ?? ""}\n`).join("");
+  return `hash:${bytesToHex(await sha256(concatBytes([utf8(signed), body])))}`;
+}
+
+export async function shardFor(env: Env, routeId: string, key: string, shards: number): Promise<DurableObjectStub<DedupShard>> {
+  const digest = await sha256(key);
+  const shard = ((digest[0]! << 24) | (digest[1]! << 16) | (digest[2]! << 8) | digest[3]!) >>> 0;
+  return env.DEDUP.get(env.DEDUP.idFromName(`dedup:${routeId}:${shard % shards}`));
+}
+
+export type Claim =
+  | { readonly kind: "claimed"; settle(delivered: boolean, now: number): Promise<void> }
+  | { readonly kind: "duplicate"; readonly key: string }
+  | Rejection;
+
+export async function claimDelivery(
+  env: Env,
+  route: CompiledRoute,
+  settings: DedupSettings,
+  key: string,
+  now: number,
+): Promise<Claim> {
+  const stub = await shardFor(env, route.id, key, settings.shards);
+  const retention = retentionMs(route, settings);
+  const outcome = await stub.claim(key, { now, leaseMs: route.config.originTimeoutMs + LEASE_MARGIN_MS, retentionMs: retention });
+  switch (outcome.status) {
+    case "duplicate":
+      return { kind: "duplicate", key };
+    case "in_flight":
+      return { code: "delivery_in_flight", retryAfterSeconds: Math.max(1, Math.ceil(outcome.retryAfterMs / 1000)) };
+    case "claimed":
+      return {
+        kind: "claimed",
+        settle: (delivered, at) => (delivered ? stub.commit(key, at, retention) : stub.release(key)),
+      };
+  }
+}
