@@ -4,6 +4,8 @@ export interface Env {
   ROUTES: KVNamespace;
   /** Dedup keys, one Durable Object per route shard (src/durable/dedup-shard.ts). */
   DEDUP: DurableObjectNamespace<import("./durable/dedup-shard").DedupShard>;
+  /** Global per-route token buckets, for routes with `rateLimit.perRoute.scope = "global"`. */
+  ROUTE_LIMITER: DurableObjectNamespace<import("./durable/route-limiter").RouteLimiter>;
   /** Bearer token for the admin API. Unset: the admin API refuses every call. */
   ADMIN_TOKEN?: string;
   /** Base64 of 32 random bytes: the AES-256-GCM key for route secrets. */

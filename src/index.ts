@@ -3,6 +3,7 @@ import type { Env } from "./env";
 import { dispatch } from "./router";
 
 export { DedupShard } from "./durable/dedup-shard";
+export { RouteLimiter } from "./durable/route-limiter";
 
 export default {
   fetch: (request, env, ctx) => dispatch(request, env, ctx),

@@ -3,6 +3,7 @@
  * built once, so that a request does no key work. Anything wrong yields a broken route,
  * which refuses every request (fail closed) and names the problem in the log.
  */
+import { parseCidr, type Cidr } from "../lib/cidr";
 import { buildVerifier, type ResolvedMethod } from "../verify/build";
 import type { SecretValue } from "../verify/secrets";
 import type { Verifier } from "../verify/types";
@@ -18,6 +19,10 @@ export interface CompiledRoute {
   /** Lower-case header names and query params that carry gateway credentials: never forwarded. */
   readonly stripHeaders: ReadonlySet<string>;
   readonly stripQuery: ReadonlySet<string>;
+  /** The route's IP allow-list, parsed once; undefined: any IP. */
+  readonly allowCidrs: readonly Cidr[] | undefined;
+  /** Ranges never rate-limited (a provider's published ranges). */
+  readonly exemptCidrs: readonly Cidr[];
 }
 
 export interface BrokenRoute {
@@ -61,5 +66,7 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
     verifiers,
     stripHeaders: new Set(verifiers.flatMap((v) => v.strip.headers.map((h) => h.toLowerCase()))),
     stripQuery: new Set(verifiers.flatMap((v) => v.strip.query)),
+    allowCidrs: config.allowCidrs?.map((c) => parseCidr(c)!),
+    exemptCidrs: (config.rateLimit?.exemptCidrs ?? []).map((c) => parseCidr(c)!),
   };
 }

@@ -5,6 +5,7 @@
  * ciphertext (see `storedSecret`).
  */
 import * as v from "valibot";
+import { parseCidr } from "../lib/cidr";
 import { HMAC_PRESET_NAMES } from "../verify/presets";
 
 export const MAX_BODY_BYTES_LIMIT = 100 * 1024 * 1024; // Cloudflare's own request body cap on most plans
@@ -36,6 +37,13 @@ const tolerance = v.pipe(
   v.minValue(1, "must be at least 1 (there is no value that turns the check off)"),
   v.maxValue(MAX_TOLERANCE_SECONDS),
 );
+
+const cidr = v.pipe(v.string(), v.check((s) => parseCidr(s) !== null, "must be an IPv4 or IPv6 address or CIDR range"));
+const bucket = v.strictObject({
+  requests: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000)),
+  periodSeconds: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(86_400)),
+  burst: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000))),
+});
 
 function routeSchema<S extends v.GenericSchema>(secret: S) {
   const secrets = v.pipe(v.array(secret), v.minLength(1, "needs at least one secret"), v.maxLength(10));
@@ -117,7 +125,23 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
         shards: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64)), 1),
       }),
     ),
-    rateLimit: v.optional(v.unknown()),
+    // Only these client IPs may call the route (providers that publish their ranges).
+    allowCidrs: v.optional(v.pipe(v.array(cidr), v.minLength(1), v.maxLength(1000))),
+    rateLimit: v.optional(
+      v.strictObject({
+        perIp: v.optional(bucket),
+        perRoute: v.optional(v.strictObject({ ...bucket.entries, scope: v.optional(v.picklist(["isolate", "global"]), "isolate") })),
+        // Never limited by perIp/perRoute: a provider's published ranges.
+        exemptCidrs: v.optional(v.pipe(v.array(cidr), v.maxLength(1000)), []),
+        authFailures: v.optional(
+          v.strictObject({
+            max: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)),
+            periodSeconds: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(86_400)),
+            cooldownSeconds: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(86_400)),
+          }),
+        ),
+      }),
+    ),
     delivery: v.optional(v.unknown()),
   });
 }

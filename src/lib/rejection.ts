@@ -13,6 +13,8 @@ export type Rejection =
   | { readonly code: "route_not_found" }
   | { readonly code: "route_misconfigured"; readonly detail: string }
   | { readonly code: "store_unavailable"; readonly detail: string }
+  | { readonly code: "ip_not_allowed" }
+  | { readonly code: "rate_limited"; readonly scope: "ip" | "route" | "auth_failures"; readonly retryAfterSeconds: number }
   | { readonly code: "method_not_allowed"; readonly allow: readonly string[] }
   | { readonly code: "unsupported_media_type" }
   | { readonly code: "payload_too_large"; readonly limitBytes: number }
@@ -27,6 +29,8 @@ export function logReason(r: Rejection): string {
   switch (r.code) {
     case "unauthenticated":
       return `${r.scheme}:${r.reason}`;
+    case "rate_limited":
+      return `rate_limited:${r.scope}`;
     case "route_misconfigured":
     case "store_unavailable":
     case "origin_unreachable":
@@ -37,8 +41,8 @@ export function logReason(r: Rejection): string {
   }
 }
 
-function json(status: number, error: string, requestId: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ error, requestId }), {
+function json(status: number, error: string, requestId: string, headers: Record<string, string> = {}, extra = {}): Response {
+  return new Response(JSON.stringify({ error, ...extra, requestId }), {
     status,
     headers: { "content-type": "application/json", "x-hookgate-request-id": requestId, ...headers },
   });
@@ -57,6 +61,10 @@ export function rejectionResponse(r: Rejection, requestId: string): Response {
       return json(503, r.code, requestId, { "retry-after": String(MISCONFIGURED_RETRY_AFTER_SECONDS) });
     case "store_unavailable":
       return json(503, r.code, requestId, { "retry-after": String(MISCONFIGURED_RETRY_AFTER_SECONDS) });
+    case "ip_not_allowed":
+      return json(403, r.code, requestId);
+    case "rate_limited":
+      return json(429, r.code, requestId, { "retry-after": String(r.retryAfterSeconds) }, { limit: r.scope });
     case "method_not_allowed":
       return json(405, r.code, requestId, { allow: r.allow.join(", ") });
     case "unsupported_media_type":

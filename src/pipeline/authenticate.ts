@@ -1,26 +1,37 @@
 /**
- * Runs a route's verifiers under its mode: "all" needs every method to pass, "any" one.
- * The pipeline calls it twice: first with the verifiers that need no body (token, Basic),
- * so a stranger without credentials is refused before the body is read; then with the rest.
+ * Authentication under the route's mode: "all" needs every method to pass, "any" one.
+ * It runs in two phases around the body read: first the verifiers that need no body
+ * (token, Basic), so a stranger without credentials is refused before a byte of the body
+ * is read; then the signature verifiers, over the exact bytes that will be forwarded.
  */
+import type { CompiledRoute } from "../config/compile";
 import type { Rejection } from "../lib/rejection";
 import type { Verifier, VerifyInput } from "../verify/types";
+import { readBody } from "./read-body";
 
 export type AuthFailure = Extract<Rejection, { code: "unauthenticated" }>;
 
-export interface AuthRun {
+export interface Authenticated {
+  readonly body: Uint8Array;
+  readonly verifiedBy: readonly string[];
+  readonly eventId: string | undefined;
+}
+
+interface Phase {
   readonly passed: readonly string[];
   readonly eventId: string | undefined;
   /** The first failure, if any verifier failed. */
   readonly failure: AuthFailure | undefined;
 }
 
+const NO_BODY = new Uint8Array(0);
+
 export async function runVerifiers(
   verifiers: readonly Verifier[],
   mode: "all" | "any",
   input: VerifyInput,
   challenge: string | undefined,
-): Promise<AuthRun> {
+): Promise<Phase> {
   const passed: string[] = [];
   let eventId: string | undefined;
   let failure: AuthFailure | undefined;
@@ -37,3 +48,34 @@ export async function runVerifiers(
   }
   return { passed, eventId, failure };
 }
+
+/** Authenticates the request and reads its body (capped) between the two phases. */
+export async function authenticate(route: CompiledRoute, request: Request, url: URL, now: number): Promise<Authenticated | Rejection> {
+  const { mode } = route.config.auth;
+  const challenge = route.verifiers.find((v) => v.challenge)?.challenge;
+  const early = route.verifiers.filter((v) => !v.needsBody);
+  const late = route.verifiers.filter((v) => v.needsBody);
+  const input = { method: request.method, url, headers: request.headers, now };
+
+  const first = await runVerifiers(early, mode, { ...input, body: NO_BODY }, challenge);
+  if (mode === "all" && first.failure) return first.failure;
+  if (mode === "any" && first.passed.length === 0 && late.length === 0) return first.failure ?? missing(challenge);
+
+  const body = await readBody(request, route.config.limits.maxBodyBytes);
+  if (!(body instanceof Uint8Array)) return body;
+  if (late.length === 0 || (mode === "any" && first.passed.length > 0)) {
+    return { body, verifiedBy: first.passed, eventId: first.eventId };
+  }
+
+  const second = await runVerifiers(late, mode, { ...input, body }, challenge);
+  if (mode === "all" && second.failure) return second.failure;
+  if (mode === "any" && second.passed.length === 0) return second.failure ?? first.failure ?? missing(challenge);
+  return { body, verifiedBy: [...first.passed, ...second.passed], eventId: first.eventId ?? second.eventId };
+}
+
+const missing = (challenge: string | undefined): AuthFailure => ({
+  code: "unauthenticated",
+  reason: "missing_credentials",
+  scheme: "none",
+  challenge,
+});

@@ -110,3 +110,31 @@ export async function claimDelivery(
       };
   }
 }
+
+export type DedupStep =
+  | { readonly kind: "off" | "claimed"; settle(delivered: boolean, now: number): Promise<void> }
+  | { readonly kind: "duplicate"; readonly key: string }
+  | Rejection;
+
+const NOTHING_TO_SETTLE = { kind: "off" as const, settle: async () => {} };
+
+/** The stage as the pipeline sees it: off, claimed (settle after forwarding), duplicate, or refused. */
+export async function dedupStage(
+  env: Env,
+  route: CompiledRoute,
+  headers: Headers,
+  body: Uint8Array,
+  eventId: string | undefined,
+  now: number,
+): Promise<DedupStep> {
+  const settings = route.config.dedup;
+  if (!settings) return NOTHING_TO_SETTLE;
+  const signatureHeaders = route.verifiers.flatMap((v) => v.signatureHeaders ?? []);
+  const key = await deliveryKey(settings, headers, body, eventId, signatureHeaders);
+  try {
+    return await claimDelivery(env, route, settings, key, now);
+  } catch (e) {
+    // The shard is unreachable: 503 makes the provider retry; forwarding unguarded could double-deliver.
+    return { code: "store_unavailable", detail: `dedup: ${String((e as Error)?.message ?? e).slice(0, 200)}` };
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Token-bucket arithmetic, pure: `capacity` tokens at most (the burst), refilled at
+ * `ratePerMs`. Each request takes one token or is told how long until one is back.
+ */
+
+export interface Bucket {
+  readonly tokens: number;
+  readonly updatedAt: number;
+}
+
+export interface BucketLimits {
+  readonly capacity: number;
+  readonly ratePerMs: number;
+}
+
+export type Take = { readonly allowed: true; readonly bucket: Bucket } | { readonly allowed: false; readonly bucket: Bucket; readonly retryAfterMs: number };
+
+export function limitsOf(requests: number, periodSeconds: number, burst?: number): BucketLimits {
+  return { capacity: burst ?? requests, ratePerMs: requests / (periodSeconds * 1000) };
+}
+
+export function take(bucket: Bucket | undefined, now: number, limits: BucketLimits): Take {
+  const last = bucket ?? { tokens: limits.capacity, updatedAt: now };
+  // A clock that steps backwards refills nothing rather than draining the bucket.
+  const elapsed = Math.max(0, now - last.updatedAt);
+  const tokens = Math.min(limits.capacity, last.tokens + elapsed * limits.ratePerMs);
+  if (tokens >= 1) return { allowed: true, bucket: { tokens: tokens - 1, updatedAt: now } };
+  return { allowed: false, bucket: { tokens, updatedAt: now }, retryAfterMs: Math.ceil((1 - tokens) / limits.ratePerMs) };
+}

@@ -1,0 +1,101 @@
+/**
+ * Shedding floods cheaply. Tier 1 runs before the body is read: the IP allow-list, the
+ * cool-down of IPs that keep failing authentication, and a per-IP bucket. Tier 2 runs
+ * after verification and counts only verified requests, so forged traffic can never use
+ * up a genuine provider's quota.
+ *
+ * Buckets are isolate-local by default: free, but each isolate counts on its own, so the
+ * effective limit is per isolate (a location runs several). `perRoute.scope = "global"`
+ * moves the route bucket into a Durable Object (exact, one RPC per verified request).
+ * Volumetric floods belong to Cloudflare's WAF rate-limiting rules in front (README).
+ */
+import type { CompiledRoute } from "../config/compile";
+import type { Env } from "../env";
+import { anyContains } from "../lib/cidr";
+import type { Rejection } from "../lib/rejection";
+import { limitsOf, take, type Bucket } from "../lib/token-bucket";
+
+/** Keys tracked per isolate before the oldest are dropped: bounds memory under a flood of IPs. */
+export const MAX_TRACKED_KEYS = 10_000;
+
+/** A Map that forgets its oldest entries past `max`. */
+class BoundedMap<V> extends Map<string, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+  override set(key: string, value: V): this {
+    this.delete(key); // re-insert: most recent last
+    super.set(key, value);
+    if (this.size > this.max) this.delete(this.keys().next().value!);
+    return this;
+  }
+}
+
+interface Failures {
+  count: number;
+  windowStart: number;
+  blockedUntil: number;
+}
+
+const ipBuckets = new BoundedMap<Bucket>(MAX_TRACKED_KEYS);
+const routeBuckets = new BoundedMap<Bucket>(MAX_TRACKED_KEYS);
+const authFailures = new BoundedMap<Failures>(MAX_TRACKED_KEYS);
+
+/** Forget all isolate-local counters (tests). */
+export function resetRateLimits(): void {
+  ipBuckets.clear();
+  routeBuckets.clear();
+  authFailures.clear();
+}
+
+export const clientIp = (headers: Headers): string => headers.get("cf-connecting-ip") ?? "unknown";
+
+const limited = (scope: "ip" | "route" | "auth_failures", retryAfterMs: number): Rejection => ({
+  code: "rate_limited",
+  scope,
+  retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+});
+
+/** Tier 1, before the body: allow-list, auth-failure cool-down, per-IP bucket. */
+export function shedByClient(route: CompiledRoute, ip: string, now: number): Rejection | null {
+  if (route.allowCidrs && !anyContains(route.allowCidrs, ip)) return { code: "ip_not_allowed" };
+  const rl = route.config.rateLimit;
+  if (!rl) return null;
+  const key = `${route.id}|${ip}`;
+  const failures = authFailures.get(key);
+  if (failures && failures.blockedUntil > now) return limited("auth_failures", failures.blockedUntil - now);
+  if (rl.perIp && !anyContains(route.exemptCidrs, ip)) {
+    const result = take(ipBuckets.get(key), now, limitsOf(rl.perIp.requests, rl.perIp.periodSeconds, rl.perIp.burst));
+    ipBuckets.set(key, result.bucket);
+    if (!result.allowed) return limited("ip", result.retryAfterMs);
+  }
+  return null;
+}
+
+/** Counts a failed authentication; enough of them within the period start a cool-down. */
+export function recordAuthFailure(route: CompiledRoute, ip: string, now: number): void {
+  const policy = route.config.rateLimit?.authFailures;
+  if (!policy) return;
+  const key = `${route.id}|${ip}`;
+  const periodMs = policy.periodSeconds * 1000;
+  const prior = authFailures.get(key);
+  const current = prior && now - prior.windowStart < periodMs ? prior : { count: 0, windowStart: now, blockedUntil: 0 };
+  current.count++;
+  if (current.count >= policy.max) current.blockedUntil = now + policy.cooldownSeconds * 1000;
+  authFailures.set(key, current);
+}
+
+/** Tier 2, after verification: the route's bucket, counting verified requests only. */
+export async function shedVerified(route: CompiledRoute, env: Env, ip: string, now: number): Promise<Rejection | null> {
+  const perRoute = route.config.rateLimit?.perRoute;
+  if (!perRoute || anyContains(route.exemptCidrs, ip)) return null;
+  const limits = limitsOf(perRoute.requests, perRoute.periodSeconds, perRoute.burst);
+  if (perRoute.scope === "global") {
+    const stub = env.ROUTE_LIMITER.get(env.ROUTE_LIMITER.idFromName(`limit:${route.id}`));
+    const result = await stub.take(now, limits);
+    return result.allowed ? null : limited("route", result.retryAfterMs);
+  }
+  const result = take(routeBuckets.get(route.id), now, limits);
+  routeBuckets.set(route.id, result.bucket);
+  return result.allowed ? null : limited("route", result.retryAfterMs);
+}
