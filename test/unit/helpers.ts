@@ -7,6 +7,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { afterEach, beforeEach, vi } from "vitest";
 import worker from "../../src/index";
 import { clearRouteCache } from "../../src/config/store";
+import { resetRateLimits } from "../../src/pipeline/rate-limit";
 
 export const ADMIN = { authorization: "Bearer test-admin-token" };
 export const BASE = "https://hooks.example.com";
@@ -53,6 +54,7 @@ export function useOrigin(): { received: Received[]; respond(fn: Responder): voi
     state.received.length = 0;
     state.responder = () => new Response("ok from origin");
     clearRouteCache();
+    resetRateLimits();
     const keys = await env.ROUTES.list();
     await Promise.all(keys.keys.map((k) => env.ROUTES.delete(k.name)));
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
