@@ -4,6 +4,8 @@ export interface Env {
   ROUTES: KVNamespace;
   /** Dedup keys, one Durable Object per route shard (src/durable/dedup-shard.ts). */
   DEDUP: DurableObjectNamespace<import("./durable/dedup-shard").DedupShard>;
+  /** Events waiting for the origin, one Durable Object per route (src/durable/delivery-queue.ts). */
+  DELIVERY: DurableObjectNamespace<import("./durable/delivery-queue").DeliveryQueue>;
   /** Global per-route token buckets, for routes with `rateLimit.perRoute.scope = "global"`. */
   ROUTE_LIMITER: DurableObjectNamespace<import("./durable/route-limiter").RouteLimiter>;
   /** Bearer token for the admin API. Unset: the admin API refuses every call. */

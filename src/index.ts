@@ -3,6 +3,7 @@ import type { Env } from "./env";
 import { dispatch } from "./router";
 
 export { DedupShard } from "./durable/dedup-shard";
+export { DeliveryQueue } from "./durable/delivery-queue";
 export { RouteLimiter } from "./durable/route-limiter";
 
 export default {

@@ -6,6 +6,7 @@ declare namespace Cloudflare {
   interface Env {
     ROUTES: KVNamespace;
     DEDUP: DurableObjectNamespace<import("../src/durable/dedup-shard").DedupShard>;
+    DELIVERY: DurableObjectNamespace<import("../src/durable/delivery-queue").DeliveryQueue>;
     ROUTE_LIMITER: DurableObjectNamespace<import("../src/durable/route-limiter").RouteLimiter>;
     ADMIN_TOKEN: string;
     SECRETS_KEY: string;

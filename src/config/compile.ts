@@ -3,13 +3,17 @@
  * built once, so that a request does no key work. Anything wrong yields a broken route,
  * which refuses every request (fail closed) and names the problem in the log.
  */
+import { originSigner, type OriginSigner } from "../delivery/attest";
+import { DEFAULT_POLICY, type RetryPolicy } from "../delivery/policy";
 import { parseCidr, type Cidr } from "../lib/cidr";
 import { buildVerifier, type ResolvedMethod } from "../verify/build";
 import type { SecretValue } from "../verify/secrets";
 import type { Verifier } from "../verify/types";
 import { parseStoredRoute } from "./parse";
-import type { StoredRoute } from "./schema";
+import type { StoredRoute, StoredSecret } from "./schema";
 import { openSecret, type SecretKey } from "./secret-box";
+
+export const DEFAULT_DEAD_LETTER_RETENTION_MS = 14 * 24 * 3600_000;
 
 export interface CompiledRoute {
   readonly kind: "route";
@@ -23,6 +27,10 @@ export interface CompiledRoute {
   readonly allowCidrs: readonly Cidr[] | undefined;
   /** Ranges never rate-limited (a provider's published ranges). */
   readonly exemptCidrs: readonly Cidr[];
+  /** Signs what goes to the origin (Standard Webhooks), when `originSigning` is set. */
+  readonly signer: OriginSigner | undefined;
+  readonly retryPolicy: RetryPolicy;
+  readonly deadLetterRetentionMs: number;
 }
 
 export interface BrokenRoute {
@@ -30,6 +38,27 @@ export interface BrokenRoute {
   readonly id: string;
   /** For the log; never contains a secret. */
   readonly problem: string;
+}
+
+class Broken extends Error {}
+
+async function openAll(sealed: readonly StoredSecret[], id: string, keys: readonly SecretKey[], at: string): Promise<SecretValue[]> {
+  const secrets: SecretValue[] = [];
+  for (const [j, s] of sealed.entries()) {
+    const value = await openSecret(s.enc, id, keys);
+    if (value === null) throw new Broken(`${at}.secrets.${j} cannot be decrypted with SECRETS_KEY`);
+    secrets.push(s.notAfter ? { value, notAfter: Date.parse(s.notAfter) } : { value });
+  }
+  return secrets;
+}
+
+function retryPolicyOf(delivery: StoredRoute["delivery"]): RetryPolicy {
+  return {
+    maxAttempts: delivery?.maxAttempts ?? DEFAULT_POLICY.maxAttempts,
+    maxAgeMs: delivery?.maxAgeSeconds !== undefined ? delivery.maxAgeSeconds * 1000 : DEFAULT_POLICY.maxAgeMs,
+    initialBackoffMs: delivery?.initialBackoffSeconds !== undefined ? delivery.initialBackoffSeconds * 1000 : DEFAULT_POLICY.initialBackoffMs,
+    maxBackoffMs: delivery?.maxBackoffSeconds !== undefined ? delivery.maxBackoffSeconds * 1000 : DEFAULT_POLICY.maxBackoffMs,
+  };
 }
 
 export async function compileRoute(id: string, raw: unknown, keys: readonly SecretKey[]): Promise<CompiledRoute | BrokenRoute> {
@@ -42,31 +71,35 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
   if (config.id !== id) return { kind: "broken", id, problem: "stored config id does not match its key" };
   if (keys.length === 0) return { kind: "broken", id, problem: "SECRETS_KEY is missing or invalid" };
 
-  const methods: ResolvedMethod[] = [];
-  for (const [i, method] of config.auth.methods.entries()) {
-    const secrets: SecretValue[] = [];
-    for (const [j, sealed] of method.secrets.entries()) {
-      const value = await openSecret(sealed.enc, id, keys);
-      if (value === null) return { kind: "broken", id, problem: `auth.methods.${i}.secrets.${j} cannot be decrypted with SECRETS_KEY` };
-      secrets.push(sealed.notAfter ? { value, notAfter: Date.parse(sealed.notAfter) } : { value });
-    }
-    methods.push({ ...method, secrets } as ResolvedMethod);
-  }
-
-  let verifiers: Verifier[];
   try {
-    verifiers = await Promise.all(methods.map(buildVerifier));
+    const methods: ResolvedMethod[] = [];
+    for (const [i, method] of config.auth.methods.entries()) {
+      methods.push({ ...method, secrets: await openAll(method.secrets, id, keys, `auth.methods.${i}`) } as ResolvedMethod);
+    }
+    const verifiers = await Promise.all(methods.map(buildVerifier)).catch((e: Error) => {
+      throw new Broken(`auth config cannot be used: ${e.message}`);
+    });
+    const signer = config.originSigning
+      ? await originSigner(await openAll(config.originSigning.secrets, id, keys, "originSigning")).catch((e: Error) => {
+          throw new Broken(e.message);
+        })
+      : undefined;
+    return {
+      kind: "route",
+      id,
+      config,
+      verifiers,
+      stripHeaders: new Set(verifiers.flatMap((v) => v.strip.headers.map((h) => h.toLowerCase()))),
+      stripQuery: new Set(verifiers.flatMap((v) => v.strip.query)),
+      allowCidrs: config.allowCidrs?.map((c) => parseCidr(c)!),
+      exemptCidrs: (config.rateLimit?.exemptCidrs ?? []).map((c) => parseCidr(c)!),
+      signer,
+      retryPolicy: retryPolicyOf(config.delivery),
+      deadLetterRetentionMs:
+        config.delivery?.deadLetterRetentionSeconds !== undefined ? config.delivery.deadLetterRetentionSeconds * 1000 : DEFAULT_DEAD_LETTER_RETENTION_MS,
+    };
   } catch (e) {
-    return { kind: "broken", id, problem: `auth config cannot be used: ${(e as Error).message}` };
+    if (e instanceof Broken) return { kind: "broken", id, problem: e.message };
+    throw e;
   }
-  return {
-    kind: "route",
-    id,
-    config,
-    verifiers,
-    stripHeaders: new Set(verifiers.flatMap((v) => v.strip.headers.map((h) => h.toLowerCase()))),
-    stripQuery: new Set(verifiers.flatMap((v) => v.strip.query)),
-    allowCidrs: config.allowCidrs?.map((c) => parseCidr(c)!),
-    exemptCidrs: (config.rateLimit?.exemptCidrs ?? []).map((c) => parseCidr(c)!),
-  };
 }

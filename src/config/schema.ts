@@ -142,7 +142,20 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
         ),
       }),
     ),
-    delivery: v.optional(v.unknown()),
+    delivery: v.optional(
+      v.strictObject({
+        mode: v.optional(v.picklist(["sync", "queue"], 'must be "sync" or "queue"'), "sync"),
+        // sync only: when the origin fails, keep the event and retry it instead of answering the error.
+        retryOnFailure: v.optional(v.boolean(), false),
+        maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
+        maxAgeSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(30 * 24 * 3600))),
+        initialBackoffSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(3600))),
+        maxBackoffSeconds: v.optional(v.pipe(v.number(), v.minValue(1), v.maxValue(24 * 3600))),
+        deadLetterRetentionSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(3600), v.maxValue(90 * 24 * 3600))),
+      }),
+    ),
+    // Sign what the gateway sends to the origin (Standard Webhooks, whsec_ secrets).
+    originSigning: v.optional(v.strictObject({ secrets })),
   });
 }
 

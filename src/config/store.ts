@@ -121,10 +121,10 @@ async function sealRoute(route: InputRoute, key: SecretKey): Promise<StoredRoute
     const enc = await sealSecret(value, route.id, key);
     return notAfter ? { enc, notAfter } : { enc };
   };
-  const methods = await Promise.all(
-    route.auth.methods.map(async (m) => ({ ...m, secrets: await Promise.all(m.secrets.map(seal)) })),
-  );
-  return { ...route, auth: { ...route.auth, methods } } as StoredRoute;
+  const sealAll = (secrets: readonly InputSecret[]) => Promise.all(secrets.map(seal));
+  const methods = await Promise.all(route.auth.methods.map(async (m) => ({ ...m, secrets: await sealAll(m.secrets) })));
+  const originSigning = route.originSigning && { secrets: await sealAll(route.originSigning.secrets) };
+  return { ...route, auth: { ...route.auth, methods }, ...(originSigning && { originSigning }) } as StoredRoute;
 }
 
 export async function putRoute(env: Env, route: InputRoute): Promise<StoredRoute> {

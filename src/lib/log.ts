@@ -7,7 +7,7 @@ export interface RequestLog {
   readonly route?: string;
   readonly method: string;
   readonly path: string;
-  readonly decision: "forwarded" | "duplicate" | "rejected" | "admin";
+  readonly decision: "forwarded" | "queued" | "duplicate" | "rejected" | "admin";
   readonly status: number;
   readonly reason?: string;
   readonly verifiedBy?: string;

@@ -41,13 +41,27 @@ export function originUrl(origin: string | undefined, url: URL, stripQuery: Read
   return `${base}${url.pathname}${search}`;
 }
 
-export function forwardHeaders(
-  incoming: Headers,
-  strip: ReadonlySet<string>,
-  url: URL,
-  verifiedBy: readonly string[],
-  requestId: string,
-): Headers {
+/** What the gateway knows about a request it passes on; the origin sees it as headers. */
+export interface Provenance {
+  readonly verifiedBy: readonly string[];
+  readonly requestId: string;
+  /** Stable per event: Standard Webhooks `webhook-id`, the same on every retry. */
+  readonly messageId: string;
+  readonly providerEventId: string | undefined;
+  readonly dedup: "first" | "off";
+  readonly receivedAt: number;
+}
+
+/** The request as the origin will receive it, built once: sent now, or stored and sent later. */
+export interface Outbound {
+  readonly id: string;
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body: Uint8Array;
+}
+
+export function forwardHeaders(incoming: Headers, strip: ReadonlySet<string>, url: URL, p: Provenance): Headers {
   const headers = new Headers();
   for (const [name, value] of incoming) {
     if (HOP_BY_HOP.has(name) || REQUEST_MANAGED.has(name) || strip.has(name) || name.startsWith("x-hookgate-")) continue;
@@ -61,29 +75,36 @@ export function forwardHeaders(
   }
   headers.set("x-forwarded-proto", url.protocol.slice(0, -1));
   headers.set("x-forwarded-host", url.host);
-  headers.set(HOOKGATE_VERIFIED, verifiedBy.join(","));
-  headers.set(HOOKGATE_REQUEST_ID, requestId);
+  headers.set(HOOKGATE_VERIFIED, p.verifiedBy.join(","));
+  headers.set(HOOKGATE_REQUEST_ID, p.requestId);
+  if (p.providerEventId) headers.set("x-hookgate-event-id", p.providerEventId);
+  headers.set("x-hookgate-dedup", p.dedup);
+  headers.set("x-hookgate-received-at", new Date(p.receivedAt).toISOString());
   headers.set(HOOKGATE_HOP, "1");
   return headers;
 }
 
-export async function forward(
-  route: CompiledRoute,
-  request: Request,
-  url: URL,
-  body: Uint8Array,
-  verifiedBy: readonly string[],
-  requestId: string,
-): Promise<Forwarded | Rejection> {
+export function outbound(route: CompiledRoute, request: Request, url: URL, body: Uint8Array, p: Provenance): Outbound {
+  return {
+    id: p.messageId,
+    url: originUrl(route.config.origin, url, route.stripQuery),
+    method: request.method,
+    headers: forwardHeaders(request.headers, route.stripHeaders, url, p),
+    body,
+  };
+}
+
+/** Sends to the origin now and relays its answer; failures to reach it are 502/504. */
+export async function forward(route: CompiledRoute, out: Outbound, requestId: string): Promise<Forwarded | Rejection> {
   const timeoutMs = route.config.originTimeoutMs;
-  const target = originUrl(route.config.origin, url, route.stripQuery);
-  const hasBody = request.method !== "GET" && request.method !== "HEAD";
+  const hasBody = out.method !== "GET" && out.method !== "HEAD";
+  await route.signer?.sign(out.headers, out.id, out.body, Date.now());
   let res: Response;
   try {
-    res = await fetch(target, {
-      method: request.method,
-      headers: forwardHeaders(request.headers, route.stripHeaders, url, verifiedBy, requestId),
-      body: hasBody ? body : null,
+    res = await fetch(out.url, {
+      method: out.method,
+      headers: out.headers,
+      body: hasBody ? out.body : null,
       redirect: "manual",
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -9,7 +9,8 @@ import { logRequest } from "../lib/log";
 import { logReason, rejectionResponse, type Rejection } from "../lib/rejection";
 import { authenticate } from "./authenticate";
 import { dedupStage } from "./dedup";
-import { forward, type Forwarded } from "./forward";
+import { deliver } from "./deliver";
+import { outbound, type Forwarded } from "./forward";
 import { clientIp, recordAuthFailure, shedByClient, shedVerified } from "./rate-limit";
 import { shedByShape } from "./shed";
 
@@ -24,7 +25,11 @@ interface Duplicate {
   readonly eventId: string | undefined;
 }
 
-type Outcome = { route?: string } & ({ rejection: Rejection } | { accepted: Accepted } | { duplicate: Duplicate });
+interface Queued extends Duplicate {
+  readonly id: string;
+}
+
+type Outcome = { route?: string } & ({ rejection: Rejection } | { accepted: Accepted } | { duplicate: Duplicate } | { queued: Queued });
 
 export function isSecure(url: URL, env: Env): boolean {
   return url.protocol === "https:" || env.ALLOW_HTTP === "true";
@@ -57,12 +62,21 @@ async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionCont
   if ("code" in dedup) return { ...r, rejection: dedup };
   if (dedup.kind === "duplicate") return { ...r, duplicate: { verifiedBy, eventId } };
 
-  const forwarded = await forward(route, request, url, body, verifiedBy, requestId);
-  const delivered = !("code" in forwarded) && forwarded.originStatus >= 200 && forwarded.originStatus < 300;
+  const out = outbound(route, request, url, body, {
+    verifiedBy,
+    requestId,
+    messageId: `msg_${crypto.randomUUID().replace(/-/g, "")}`,
+    providerEventId: eventId,
+    dedup: dedup.kind === "claimed" ? "first" : "off",
+    receivedAt: now,
+  });
+  const delivery = await deliver(env, route, out, requestId, now, eventId);
+  const done = !("code" in delivery) && (delivery.kind === "queued" || (delivery.forwarded.originStatus >= 200 && delivery.forwarded.originStatus < 300));
   // Settled after the answer is sent: a commit or release need not delay the provider.
-  ctx.waitUntil(dedup.settle(delivered, Date.now()));
-  if ("code" in forwarded) return { ...r, rejection: forwarded };
-  return { ...r, accepted: { forwarded, verifiedBy, eventId } };
+  ctx.waitUntil(dedup.settle(done, Date.now()));
+  if ("code" in delivery) return { ...r, rejection: delivery };
+  if (delivery.kind === "queued") return { ...r, queued: { id: delivery.id, verifiedBy, eventId } };
+  return { ...r, accepted: { forwarded: delivery.forwarded, verifiedBy, eventId } };
 }
 
 /** The route for this URL; a KV outage is a 503 so the provider retries, and nothing is let through. */
@@ -93,6 +107,14 @@ export async function handleWebhook(request: Request, env: Env, ctx: ExecutionCo
     return new Response(JSON.stringify({ duplicate: true, requestId }), {
       status: 200,
       headers: { "content-type": "application/json", "x-hookgate-duplicate": "true", "x-hookgate-request-id": requestId },
+    });
+  }
+  if ("queued" in outcome) {
+    const { id, verifiedBy, eventId } = outcome.queued;
+    logRequest({ ...base, decision: "queued", status: 202, verifiedBy: verifiedBy.join(","), ...(eventId && { eventId }), latencyMs: Date.now() - started });
+    return new Response(JSON.stringify({ queued: true, id, requestId }), {
+      status: 202,
+      headers: { "content-type": "application/json", "x-hookgate-request-id": requestId },
     });
   }
   const { forwarded, verifiedBy, eventId } = outcome.accepted;

@@ -1,0 +1,313 @@
+/**
+ * One instance per route (`delivery:<routeId>`): the events of that route that the
+ * origin has not taken yet, kept in SQLite until it does. An alarm delivers them in
+ * arrival order, retries with backoff (delivery/policy.ts), stops attempting while the
+ * origin's circuit is open, and moves events that run out of attempts or age to the
+ * dead letters, from which an operator replays them.
+ *
+ * Bodies larger than one SQLite value (2 MB) are split into 1 MiB chunks.
+ * The route's config (origin, timeout, signing keys) is read through the same cached
+ * store the worker uses, so no secret is copied into this object's storage.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { CompiledRoute } from "../config/compile";
+import { getRoute } from "../config/store";
+import type { Env } from "../env";
+import { HOOKGATE_HOP } from "../lib/headers";
+import { classify, nextAttemptAt, parseRetryAfter } from "../delivery/policy";
+
+const CHUNK_BYTES = 1024 * 1024;
+const BATCH = 25;
+const DELIVERED_RETENTION_MS = 24 * 3600_000;
+export const BREAKER_THRESHOLD = 5;
+const BREAKER_BASE_MS = 30_000;
+const BREAKER_MAX_MS = 5 * 60_000;
+
+export interface QueuedEvent {
+  readonly id: string;
+  readonly receivedAt: number;
+  readonly method: string;
+  readonly url: string;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: Uint8Array;
+  readonly providerEventId?: string;
+}
+
+export type EventState = "pending" | "delivered" | "dead";
+
+export interface EventSummary {
+  readonly id: string;
+  readonly state: EventState;
+  readonly receivedAt: number;
+  readonly attempts: number;
+  readonly nextAttemptAt: number | null;
+  readonly lastStatus: number | null;
+  readonly lastError: string | null;
+  readonly providerEventId: string | null;
+  readonly bodyBytes: number;
+}
+
+export interface AttemptRecord {
+  readonly n: number;
+  readonly at: number;
+  readonly status: number | null;
+  readonly error: string | null;
+  readonly durationMs: number;
+}
+
+type EventRow = {
+  id: string;
+  seq: number;
+  state: EventState;
+  received_at: number;
+  next_attempt_at: number | null;
+  attempts: number;
+  method: string;
+  url: string;
+  headers: string;
+  body_bytes: number;
+  provider_event_id: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  expires_at: number | null;
+  /** Attempts made before the last replay: the retry budget counts from here. */
+  budget_from: number;
+};
+
+const summary = (r: EventRow): EventSummary => ({
+  id: r.id,
+  state: r.state,
+  receivedAt: r.received_at,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastStatus: r.last_status,
+  lastError: r.last_error,
+  providerEventId: r.provider_event_id,
+  bodyBytes: r.body_bytes,
+});
+
+export class DeliveryQueue extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  /** Injected by tests; Math.random in production. */
+  random: () => number = Math.random;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS events (
+        id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, state TEXT NOT NULL,
+        received_at INTEGER NOT NULL, next_attempt_at INTEGER, attempts INTEGER NOT NULL DEFAULT 0,
+        method TEXT NOT NULL, url TEXT NOT NULL, headers TEXT NOT NULL, body_bytes INTEGER NOT NULL,
+        provider_event_id TEXT, last_status INTEGER, last_error TEXT, expires_at INTEGER,
+        budget_from INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX IF NOT EXISTS events_due ON events (state, next_attempt_at);
+      CREATE TABLE IF NOT EXISTS bodies (event_id TEXT NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (event_id, n)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS attempts (
+        event_id TEXT NOT NULL, n INTEGER NOT NULL, at INTEGER NOT NULL, status INTEGER, error TEXT, duration_ms INTEGER NOT NULL,
+        PRIMARY KEY (event_id, n)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS breaker (origin TEXT PRIMARY KEY, failures INTEGER NOT NULL, opens INTEGER NOT NULL, open_until INTEGER NOT NULL) WITHOUT ROWID;
+    `);
+  }
+
+  // ---- writes from the pipeline -------------------------------------------------------
+
+  /** Stores the event durably; when this returns, the gateway may answer the provider. */
+  async enqueue(routeId: string, event: QueuedEvent): Promise<void> {
+    await this.ctx.storage.put("routeId", routeId);
+    const seq = this.sql.exec<{ s: number }>("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM events").one().s;
+    this.sql.exec(
+      `INSERT INTO events (id, seq, state, received_at, next_attempt_at, method, url, headers, body_bytes, provider_event_id)
+       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`,
+      event.id,
+      seq,
+      event.receivedAt,
+      event.receivedAt,
+      event.method,
+      event.url,
+      JSON.stringify(event.headers),
+      event.body.byteLength,
+      event.providerEventId ?? null,
+    );
+    for (let n = 0, off = 0; off < event.body.byteLength || n === 0; n++, off += CHUNK_BYTES) {
+      this.sql.exec("INSERT INTO bodies (event_id, n, data) VALUES (?, ?, ?)", event.id, n, event.body.subarray(off, off + CHUNK_BYTES));
+    }
+    await this.armAlarm(Date.now());
+  }
+
+  // ---- the delivery loop --------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.sql.exec("DELETE FROM events WHERE state != 'pending' AND expires_at <= ?", now);
+    this.sql.exec("DELETE FROM attempts WHERE event_id NOT IN (SELECT id FROM events)");
+    const routeId = await this.ctx.storage.get<string>("routeId");
+    const route = routeId ? await getRoute(this.env, routeId, now) : null;
+    const due = this.sql
+      .exec<EventRow>("SELECT * FROM events WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY seq LIMIT ?", now, BATCH)
+      .toArray();
+
+    for (const event of due) {
+      if (!route || route.kind === "broken") {
+        // No usable config: keep the event (it is not the event's fault), try again later.
+        this.sql.exec("UPDATE events SET next_attempt_at = ?, last_error = ? WHERE id = ?", now + 60_000, "route missing or misconfigured", event.id);
+        continue;
+      }
+      const origin = new URL(event.url).origin;
+      const breaker = this.breaker(origin);
+      if (breaker.open_until > Date.now()) break; // open: wait; one probe when it half-opens
+      const probing = breaker.failures >= BREAKER_THRESHOLD;
+      const ok = await this.attempt(route, event);
+      if (probing && !ok) break;
+    }
+    await this.armAlarm(Date.now());
+  }
+
+  /** One delivery attempt; true when the origin answered at all (any status). */
+  private async attempt(route: CompiledRoute, event: EventRow): Promise<boolean> {
+    const started = Date.now();
+    const n = event.attempts + 1;
+    const headers = new Headers(JSON.parse(event.headers) as [string, string][]);
+    headers.set("x-hookgate-attempt", String(n));
+    headers.set(HOOKGATE_HOP, "1");
+    const body = this.body(event.id);
+    await route.signer?.sign(headers, event.id, body, started);
+
+    let status: number | null = null;
+    let error: string | null = null;
+    let retryAfter: string | null = null;
+    try {
+      const res = await fetch(event.url, {
+        method: event.method,
+        headers,
+        body: event.method === "GET" || event.method === "HEAD" ? null : body,
+        redirect: "manual",
+        signal: AbortSignal.timeout(route.config.originTimeoutMs),
+      });
+      status = res.status;
+      retryAfter = res.headers.get("retry-after");
+      await res.body?.cancel();
+    } catch (e) {
+      error = ((e as Error)?.name === "TimeoutError" ? "timeout" : String((e as Error)?.message ?? e)).slice(0, 200);
+    }
+    const now = Date.now();
+    this.sql.exec("INSERT OR REPLACE INTO attempts (event_id, n, at, status, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)", event.id, n, started, status, error, now - started);
+
+    const outcome = classify(status);
+    const reached = status !== null && status < 500;
+    this.recordBreaker(new URL(event.url).origin, reached, now);
+    if (outcome === "delivered") {
+      this.finish(event.id, "delivered", n, status, null, now + DELIVERED_RETENTION_MS);
+      this.sql.exec("DELETE FROM bodies WHERE event_id = ?", event.id);
+      return true;
+    }
+    const policy = route.retryPolicy;
+    const next =
+      outcome === "permanent" ? null : nextAttemptAt(policy, event.received_at, n - event.budget_from, now, parseRetryAfter(retryAfter, now), this.random());
+    if (next === null) {
+      this.finish(event.id, "dead", n, status, error ?? (outcome === "permanent" ? `permanent status ${status}` : "attempts or age exhausted"), now + route.deadLetterRetentionMs);
+    } else {
+      this.sql.exec("UPDATE events SET attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?", n, next, status, error, event.id);
+    }
+    return reached;
+  }
+
+  private finish(id: string, state: EventState, attempts: number, status: number | null, error: string | null, expiresAt: number): void {
+    this.sql.exec(
+      "UPDATE events SET state = ?, attempts = ?, next_attempt_at = NULL, last_status = ?, last_error = ?, expires_at = ? WHERE id = ?",
+      state,
+      attempts,
+      status,
+      error,
+      expiresAt,
+      id,
+    );
+  }
+
+  private body(id: string): Uint8Array {
+    const chunks = this.sql.exec<{ data: ArrayBuffer }>("SELECT data FROM bodies WHERE event_id = ? ORDER BY n", id).toArray();
+    if (chunks.length === 1) return new Uint8Array(chunks[0]!.data);
+    const total = chunks.reduce((sum, c) => sum + c.data.byteLength, 0);
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const c of chunks) {
+      out.set(new Uint8Array(c.data), off);
+      off += c.data.byteLength;
+    }
+    return out;
+  }
+
+  // ---- circuit breaker, per origin ------------------------------------------------------
+
+  private breaker(origin: string) {
+    return (
+      this.sql.exec<{ failures: number; opens: number; open_until: number }>("SELECT failures, opens, open_until FROM breaker WHERE origin = ?", origin).toArray()[0] ?? {
+        failures: 0,
+        opens: 0,
+        open_until: 0,
+      }
+    );
+  }
+
+  /** Consecutive unreachable/5xx answers open the circuit; it half-opens after a growing pause. */
+  private recordBreaker(origin: string, reached: boolean, now: number): void {
+    const b = this.breaker(origin);
+    if (reached) {
+      this.sql.exec("DELETE FROM breaker WHERE origin = ?", origin);
+      return;
+    }
+    const failures = b.failures + 1;
+    const opens = failures >= BREAKER_THRESHOLD ? b.opens + 1 : b.opens;
+    const openUntil = failures >= BREAKER_THRESHOLD ? now + Math.min(BREAKER_MAX_MS, BREAKER_BASE_MS * 2 ** (opens - 1)) : 0;
+    this.sql.exec("INSERT OR REPLACE INTO breaker (origin, failures, opens, open_until) VALUES (?, ?, ?, ?)", origin, failures, opens, openUntil);
+  }
+
+  private async armAlarm(now: number): Promise<void> {
+    const pending = this.sql.exec<{ at: number | null }>("SELECT MIN(next_attempt_at) AS at FROM events WHERE state = 'pending'").one().at;
+    const openUntil = this.sql.exec<{ at: number | null }>("SELECT MAX(open_until) AS at FROM breaker").one().at ?? 0;
+    const expiry = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM events WHERE state != 'pending'").one().at;
+    const candidates = [pending === null ? null : Math.max(pending, openUntil), expiry].filter((t): t is number => t !== null);
+    if (candidates.length === 0) return;
+    const at = Math.max(now, Math.min(...candidates));
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  // ---- operator API ---------------------------------------------------------------------
+
+  async list(state: EventState, limit = 100): Promise<EventSummary[]> {
+    return this.sql.exec<EventRow>("SELECT * FROM events WHERE state = ? ORDER BY seq DESC LIMIT ?", state, limit).toArray().map(summary);
+  }
+
+  async inspect(id: string): Promise<{ event: EventSummary; headers: [string, string][]; attempts: AttemptRecord[] } | null> {
+    const row = this.sql.exec<EventRow>("SELECT * FROM events WHERE id = ?", id).toArray()[0];
+    if (!row) return null;
+    const attempts = this.sql
+      .exec<{ n: number; at: number; status: number | null; error: string | null; duration_ms: number }>("SELECT * FROM attempts WHERE event_id = ? ORDER BY n", id)
+      .toArray()
+      .map((a) => ({ n: a.n, at: a.at, status: a.status, error: a.error, durationMs: a.duration_ms }));
+    return { event: summary(row), headers: JSON.parse(row.headers) as [string, string][], attempts };
+  }
+
+  /** Dead letters back to pending with a fresh retry budget (earlier attempts stay on record). */
+  async replay(ids: readonly string[] | "all"): Promise<number> {
+    const now = Date.now();
+    const where = ids === "all" ? "" : ` AND id IN (${ids.map(() => "?").join(",") || "NULL"})`;
+    const n = this.sql.exec(
+      `UPDATE events SET state = 'pending', budget_from = attempts, next_attempt_at = ?, received_at = ?, expires_at = NULL WHERE state = 'dead'${where}`,
+      now,
+      now,
+      ...(ids === "all" ? [] : ids),
+    ).rowsWritten;
+    if (n > 0) await this.armAlarm(now);
+    return n;
+  }
+
+  async counts(): Promise<Record<EventState, number>> {
+    const out: Record<EventState, number> = { pending: 0, delivered: 0, dead: 0 };
+    for (const r of this.sql.exec<{ state: EventState; n: number }>("SELECT state, COUNT(*) AS n FROM events GROUP BY state")) out[r.state] = r.n;
+    return out;
+  }
+}
