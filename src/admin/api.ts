@@ -7,8 +7,10 @@ import { parseRouteConfig } from "../config/parse";
 import { deleteRoute, listStoredRoutes, putRoute, readStoredRoute } from "../config/store";
 import type { Env } from "../env";
 import { matchesAnyDigest, sha256 } from "../lib/constant-time";
+import type { EventState } from "../durable/delivery-queue";
 import { shardFor } from "../pipeline/dedup";
-import { redactRoute } from "./redact";
+import { queueFor } from "../pipeline/deliver";
+import { maskHeaders, redactRoute } from "./redact";
 
 /** The shard holding `key` for a route with dedup on, or null. */
 async function dedupShard(env: Env, routeId: string, key: string) {
@@ -79,6 +81,21 @@ export function adminRouter(prefix: string) {
       const shard = await dedupShard(env, params.id!, key);
       if (!shard) return json(404, { error: "not_found", message: "no such route, or dedup is off for it" });
       return (await shard.forget(key)) ? json(200, { forgotten: key }) : json(404, { error: "not_found" });
+    })
+    .get("/routes/:id/events", async ({ params, query }, env) => {
+      const state = String(query.state ?? "pending");
+      if (!["pending", "delivered", "dead"].includes(state)) return json(400, { error: "bad_request", message: "state must be pending, delivered or dead" });
+      return json(200, { events: await queueFor(env, params.id!).list(state as EventState) });
+    })
+    .get("/routes/:id/events/:eventId", async ({ params }, env) => {
+      const found = await queueFor(env, params.id!).inspect(params.eventId!);
+      return found ? json(200, { ...found, headers: maskHeaders(found.headers as [string, string][]) }) : json(404, { error: "not_found" });
+    })
+    .get("/routes/:id/dead-letters", async ({ params }, env) => json(200, { events: await queueFor(env, params.id!).list("dead") }))
+    .post("/routes/:id/dead-letters/replay", async ({ params }, env) => json(200, { replayed: await queueFor(env, params.id!).replay("all") }))
+    .post("/routes/:id/dead-letters/:eventId/replay", async ({ params }, env) => {
+      const replayed = await queueFor(env, params.id!).replay([params.eventId!]);
+      return replayed > 0 ? json(200, { replayed }) : json(404, { error: "not_found", message: "no dead letter with that id" });
     })
     .delete("/routes/:id", async ({ params }, env) =>
       (await deleteRoute(env, params.id!)) ? json(200, { deleted: params.id }) : json(404, { error: "not_found" }),

@@ -16,3 +16,10 @@ export function redactRoute(route: StoredRoute) {
     ...(route.originSigning && { originSigning: { secrets: redact(route.originSigning.secrets) } }),
   };
 }
+
+/** Headers that carry credentials or signatures: shown as present, never with their value. */
+const SENSITIVE_HEADER = /signature|hmac|token|authorization|cookie|secret|api-key/i;
+
+export function maskHeaders(headers: readonly (readonly [string, string])[]): [string, string][] {
+  return headers.map(([name, value]) => [name, SENSITIVE_HEADER.test(name) ? `[masked, ${value.length} chars]` : value]);
+}

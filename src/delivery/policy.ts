@@ -39,6 +39,8 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   if (value === null) return null;
   const trimmed = value.trim();
   if (/^[0-9]{1,10}$/.test(trimmed)) return Number(trimmed) * 1000;
+  // An HTTP date names its weekday or month; bare numbers like "-5" are not dates.
+  if (!/[A-Za-z]{3}/.test(trimmed)) return null;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }

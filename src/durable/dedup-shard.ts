@@ -103,7 +103,7 @@ export class DedupShard extends DurableObject<Env> {
 
   /** Operator override: the next copy of this event is forwarded again. */
   async forget(key: string): Promise<boolean> {
-    return this.sql.exec("DELETE FROM deliveries WHERE key = ?", key).rowsWritten > 0;
+    return this.sql.exec("DELETE FROM deliveries WHERE key = ? RETURNING key", key).toArray().length > 0;
   }
 
   async count(): Promise<number> {

@@ -295,12 +295,15 @@ export class DeliveryQueue extends DurableObject<Env> {
   async replay(ids: readonly string[] | "all"): Promise<number> {
     const now = Date.now();
     const where = ids === "all" ? "" : ` AND id IN (${ids.map(() => "?").join(",") || "NULL"})`;
-    const n = this.sql.exec(
-      `UPDATE events SET state = 'pending', budget_from = attempts, next_attempt_at = ?, received_at = ?, expires_at = NULL WHERE state = 'dead'${where}`,
-      now,
-      now,
-      ...(ids === "all" ? [] : ids),
-    ).rowsWritten;
+    // RETURNING counts events; rowsWritten would count index entries too.
+    const n = this.sql
+      .exec(
+        `UPDATE events SET state = 'pending', budget_from = attempts, next_attempt_at = ?, received_at = ?, expires_at = NULL WHERE state = 'dead'${where} RETURNING id`,
+        now,
+        now,
+        ...(ids === "all" ? [] : ids),
+      )
+      .toArray().length;
     if (n > 0) await this.armAlarm(now);
     return n;
   }

@@ -19,11 +19,14 @@ export function limitsOf(requests: number, periodSeconds: number, burst?: number
   return { capacity: burst ?? requests, ratePerMs: requests / (periodSeconds * 1000) };
 }
 
+const EPSILON = 1e-9;
+
 export function take(bucket: Bucket | undefined, now: number, limits: BucketLimits): Take {
   const last = bucket ?? { tokens: limits.capacity, updatedAt: now };
   // A clock that steps backwards refills nothing rather than draining the bucket.
   const elapsed = Math.max(0, now - last.updatedAt);
   const tokens = Math.min(limits.capacity, last.tokens + elapsed * limits.ratePerMs);
-  if (tokens >= 1) return { allowed: true, bucket: { tokens: tokens - 1, updatedAt: now } };
+  // The epsilon absorbs float error, so a client that waits exactly retryAfterMs gets in.
+  if (tokens >= 1 - EPSILON) return { allowed: true, bucket: { tokens: Math.max(0, tokens - 1), updatedAt: now } };
   return { allowed: false, bucket: { tokens, updatedAt: now }, retryAfterMs: Math.ceil((1 - tokens) / limits.ratePerMs) };
 }
