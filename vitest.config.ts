@@ -16,6 +16,7 @@ export default defineConfig({
                 ADMIN_TOKEN: "test-admin-token",
                 SECRETS_KEY: "q7tqVjQyU9qfP6Fw1t2Zb8O3sRr1kH4mN0pL5cX2vYw=",
                 ALLOW_HTTP: "false",
+                EVENT_LOG_FLUSH_MS: "0",
               },
             },
           }),

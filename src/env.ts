@@ -6,6 +6,12 @@ export interface Env {
   DEDUP: DurableObjectNamespace<import("./durable/dedup-shard").DedupShard>;
   /** Events waiting for the origin, one Durable Object per route (src/durable/delivery-queue.ts). */
   DELIVERY: DurableObjectNamespace<import("./durable/delivery-queue").DeliveryQueue>;
+  /** Each route's recent events, for the dashboard and the event log API (src/durable/event-log.ts). */
+  EVENT_LOG: DurableObjectNamespace<import("./durable/event-log").EventLog>;
+  /** Optional: Workers Analytics Engine dataset for per-route metrics. */
+  METRICS?: AnalyticsEngineDataset;
+  /** How long an isolate batches event-log entries, in ms (default 250; 0 = write at once). */
+  EVENT_LOG_FLUSH_MS?: string;
   /** Global per-route token buckets, for routes with `rateLimit.perRoute.scope = "global"`. */
   ROUTE_LIMITER: DurableObjectNamespace<import("./durable/route-limiter").RouteLimiter>;
   /** Bearer token for the admin API. Unset: the admin API refuses every call. */

@@ -4,6 +4,7 @@ import { dispatch } from "./router";
 
 export { DedupShard } from "./durable/dedup-shard";
 export { DeliveryQueue } from "./durable/delivery-queue";
+export { EventLog } from "./durable/event-log";
 export { RouteLimiter } from "./durable/route-limiter";
 
 export default {

@@ -7,6 +7,8 @@ declare namespace Cloudflare {
     ROUTES: KVNamespace;
     DEDUP: DurableObjectNamespace<import("../src/durable/dedup-shard").DedupShard>;
     DELIVERY: DurableObjectNamespace<import("../src/durable/delivery-queue").DeliveryQueue>;
+    EVENT_LOG: DurableObjectNamespace<import("../src/durable/event-log").EventLog>;
+    EVENT_LOG_FLUSH_MS?: string;
     ROUTE_LIMITER: DurableObjectNamespace<import("../src/durable/route-limiter").RouteLimiter>;
     ADMIN_TOKEN: string;
     SECRETS_KEY: string;

@@ -14,6 +14,7 @@ export function redactRoute(route: StoredRoute) {
     ...route,
     auth: { ...route.auth, methods: route.auth.methods.map((m) => ({ ...m, secrets: redact(m.secrets) })) },
     ...(route.originSigning && { originSigning: { secrets: redact(route.originSigning.secrets) } }),
+    ...(route.alerts && { alerts: { ...route.alerts, targets: route.alerts.targets.map((t) => ({ type: t.type, url: redact([t.url])[0] })) } }),
   };
 }
 

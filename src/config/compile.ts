@@ -30,7 +30,14 @@ export interface CompiledRoute {
   /** Signs what goes to the origin (Standard Webhooks), when `originSigning` is set. */
   readonly signer: OriginSigner | undefined;
   readonly retryPolicy: RetryPolicy;
+  /** Decrypted alert destinations. */
+  readonly alertTargets: readonly AlertTarget[];
   readonly deadLetterRetentionMs: number;
+}
+
+export interface AlertTarget {
+  readonly type: "slack" | "discord" | "webhook";
+  readonly url: string;
 }
 
 export interface BrokenRoute {
@@ -84,6 +91,11 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
           throw new Broken(e.message);
         })
       : undefined;
+    const alertTargets: AlertTarget[] = [];
+    for (const [i, t] of (config.alerts?.targets ?? []).entries()) {
+      const [url] = await openAll([t.url], id, keys, `alerts.targets.${i}.url`);
+      alertTargets.push({ type: t.type, url: url!.value });
+    }
     return {
       kind: "route",
       id,
@@ -95,6 +107,7 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
       exemptCidrs: (config.rateLimit?.exemptCidrs ?? []).map((c) => parseCidr(c)!),
       signer,
       retryPolicy: retryPolicyOf(config.delivery),
+      alertTargets,
       deadLetterRetentionMs:
         config.delivery?.deadLetterRetentionSeconds !== undefined ? config.delivery.deadLetterRetentionSeconds * 1000 : DEFAULT_DEAD_LETTER_RETENTION_MS,
     };

@@ -111,7 +111,8 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
       }),
       {},
     ),
-    // Reserved for later stages, so that configs written today stay valid.
+    // false: observe mode. Verification runs and is recorded, failures are forwarded marked unverified.
+    enforce: v.optional(v.boolean(), true),
     // Present (even as {}): each event is forwarded once (pipeline/dedup.ts).
     dedup: v.optional(
       v.strictObject({
@@ -152,6 +153,30 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
         initialBackoffSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(3600))),
         maxBackoffSeconds: v.optional(v.pipe(v.number(), v.minValue(1), v.maxValue(24 * 3600))),
         deadLetterRetentionSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(3600), v.maxValue(90 * 24 * 3600))),
+      }),
+    ),
+    observability: v.optional(
+      v.strictObject({
+        // Keep request bodies in the route's event log (off: only metadata and masked headers).
+        storeBodies: v.optional(v.boolean(), false),
+        retentionSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(90 * 24 * 3600)), 7 * 24 * 3600),
+        maxEvents: v.optional(v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(1_000_000)), 10_000),
+      }),
+      {},
+    ),
+    alerts: v.optional(
+      v.strictObject({
+        // Where to post: each target's URL is a secret like any other (sealed, never shown).
+        targets: v.pipe(
+          v.array(v.strictObject({ type: v.picklist(["slack", "discord", "webhook"], 'must be "slack", "discord" or "webhook"'), url: secret })),
+          v.minLength(1),
+          v.maxLength(5),
+        ),
+        windowSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(86_400)), 300),
+        originFailures: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 5),
+        rejections: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 100),
+        deadLetters: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1),
+        cooldownSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(86_400)), 900),
       }),
     ),
     // Sign what the gateway sends to the origin (Standard Webhooks, whsec_ secrets).

@@ -124,7 +124,11 @@ async function sealRoute(route: InputRoute, key: SecretKey): Promise<StoredRoute
   const sealAll = (secrets: readonly InputSecret[]) => Promise.all(secrets.map(seal));
   const methods = await Promise.all(route.auth.methods.map(async (m) => ({ ...m, secrets: await sealAll(m.secrets) })));
   const originSigning = route.originSigning && { secrets: await sealAll(route.originSigning.secrets) };
-  return { ...route, auth: { ...route.auth, methods }, ...(originSigning && { originSigning }) } as StoredRoute;
+  const alerts = route.alerts && {
+    ...route.alerts,
+    targets: await Promise.all(route.alerts.targets.map(async (t) => ({ ...t, url: await seal(t.url) }))),
+  };
+  return { ...route, auth: { ...route.auth, methods }, ...(originSigning && { originSigning }), ...(alerts && { alerts }) } as StoredRoute;
 }
 
 export async function putRoute(env: Env, route: InputRoute): Promise<StoredRoute> {

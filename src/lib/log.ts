@@ -7,12 +7,14 @@ export interface RequestLog {
   readonly route?: string;
   readonly method: string;
   readonly path: string;
-  readonly decision: "forwarded" | "queued" | "duplicate" | "rejected" | "admin";
+  readonly decision: "forwarded" | "queued" | "duplicate" | "rejected" | "admin" | "delivered" | "dead_lettered";
   readonly status: number;
   readonly reason?: string;
   readonly verifiedBy?: string;
   readonly eventId?: string;
   readonly originStatus?: number;
+  /** Delivery attempts from the queue. */
+  readonly attempt?: number;
   readonly latencyMs: number;
 }
 

@@ -15,6 +15,8 @@ export interface Authenticated {
   readonly body: Uint8Array;
   readonly verifiedBy: readonly string[];
   readonly eventId: string | undefined;
+  /** Observe mode only: the failure enforcement would have refused the request for. */
+  readonly observed?: AuthFailure;
 }
 
 interface Phase {
@@ -49,8 +51,27 @@ export async function runVerifiers(
   return { passed, eventId, failure };
 }
 
-/** Authenticates the request and reads its body (capped) between the two phases. */
+/**
+ * Authenticates the request and reads its body (capped) between the two phases. In
+ * observe mode (`enforce: false`) a failure is returned as `observed` with the body, so
+ * the request can still be forwarded, marked unverified.
+ */
 export async function authenticate(route: CompiledRoute, request: Request, url: URL, now: number): Promise<Authenticated | Rejection> {
+  let body: Uint8Array | Rejection | undefined;
+  const read = async () => (body ??= await readBody(request, route.config.limits.maxBodyBytes));
+  const verdict = await verify(route, request, url, now, read);
+  if (!("code" in verdict) || verdict.code !== "unauthenticated" || route.config.enforce) return verdict;
+  const bytes = await read();
+  return bytes instanceof Uint8Array ? { body: bytes, verifiedBy: [], eventId: undefined, observed: verdict } : bytes;
+}
+
+async function verify(
+  route: CompiledRoute,
+  request: Request,
+  url: URL,
+  now: number,
+  read: () => Promise<Uint8Array | Rejection>,
+): Promise<Authenticated | Rejection> {
   const { mode } = route.config.auth;
   const challenge = route.verifiers.find((v) => v.challenge)?.challenge;
   const early = route.verifiers.filter((v) => !v.needsBody);
@@ -61,7 +82,7 @@ export async function authenticate(route: CompiledRoute, request: Request, url: 
   if (mode === "all" && first.failure) return first.failure;
   if (mode === "any" && first.passed.length === 0 && late.length === 0) return first.failure ?? missing(challenge);
 
-  const body = await readBody(request, route.config.limits.maxBodyBytes);
+  const body = await read();
   if (!(body instanceof Uint8Array)) return body;
   if (late.length === 0 || (mode === "any" && first.passed.length > 0)) {
     return { body, verifiedBy: first.passed, eventId: first.eventId };

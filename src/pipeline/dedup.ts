@@ -116,7 +116,7 @@ export type DedupStep =
   | { readonly kind: "duplicate"; readonly key: string }
   | Rejection;
 
-const NOTHING_TO_SETTLE = { kind: "off" as const, settle: async () => {} };
+export const DEDUP_OFF = { kind: "off" as const, settle: async () => {} };
 
 /** The stage as the pipeline sees it: off, claimed (settle after forwarding), duplicate, or refused. */
 export async function dedupStage(
@@ -128,7 +128,7 @@ export async function dedupStage(
   now: number,
 ): Promise<DedupStep> {
   const settings = route.config.dedup;
-  if (!settings) return NOTHING_TO_SETTLE;
+  if (!settings) return DEDUP_OFF;
   const signatureHeaders = route.verifiers.flatMap((v) => v.signatureHeaders ?? []);
   const key = await deliveryKey(settings, headers, body, eventId, signatureHeaders);
   try {

@@ -50,6 +50,8 @@ export interface Provenance {
   readonly providerEventId: string | undefined;
   readonly dedup: "first" | "off";
   readonly receivedAt: number;
+  /** Observe mode: the check that failed; the origin sees it in `x-hookgate-unverified`. */
+  readonly observed?: string;
 }
 
 /** The request as the origin will receive it, built once: sent now, or stored and sent later. */
@@ -80,6 +82,7 @@ export function forwardHeaders(incoming: Headers, strip: ReadonlySet<string>, ur
   if (p.providerEventId) headers.set("x-hookgate-event-id", p.providerEventId);
   headers.set("x-hookgate-dedup", p.dedup);
   headers.set("x-hookgate-received-at", new Date(p.receivedAt).toISOString());
+  if (p.observed) headers.set("x-hookgate-unverified", p.observed);
   headers.set(HOOKGATE_HOP, "1");
   return headers;
 }

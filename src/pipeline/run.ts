@@ -1,35 +1,35 @@
 /**
  * The webhook pipeline: cheapest checks first, each stage a call that either refuses the
- * request (a Rejection) or hands on what it learned. One log line per request.
+ * request (a Rejection) or hands on what it learned. `handleWebhook` turns the outcome
+ * into the answer and records it once (record.ts).
  */
+import type { CompiledRoute } from "../config/compile";
 import { findRoute } from "../config/store";
 import type { Env } from "../env";
-import { HOOKGATE_HOP } from "../lib/headers";
-import { logRequest } from "../lib/log";
+import { HOOKGATE_HOP, HOOKGATE_REQUEST_ID } from "../lib/headers";
 import { logReason, rejectionResponse, type Rejection } from "../lib/rejection";
 import { authenticate } from "./authenticate";
-import { dedupStage } from "./dedup";
+import { DEDUP_OFF, dedupStage } from "./dedup";
 import { deliver } from "./deliver";
 import { outbound, type Forwarded } from "./forward";
 import { clientIp, recordAuthFailure, shedByClient, shedVerified } from "./rate-limit";
+import { record, type Recorded } from "./record";
 import { shedByShape } from "./shed";
 
+/** What the pipeline decided, with what the record needs. */
+type Outcome = { route?: CompiledRoute; body?: Uint8Array } & (
+  | { rejection: Rejection }
+  | { forwarded: Forwarded; accepted: Accepted }
+  | { duplicate: Accepted }
+  | { queued: string; accepted: Accepted }
+);
+
 interface Accepted {
-  readonly forwarded: Forwarded;
   readonly verifiedBy: readonly string[];
   readonly eventId: string | undefined;
+  readonly messageId?: string;
+  readonly observed?: string;
 }
-
-interface Duplicate {
-  readonly verifiedBy: readonly string[];
-  readonly eventId: string | undefined;
-}
-
-interface Queued extends Duplicate {
-  readonly id: string;
-}
-
-type Outcome = { route?: string } & ({ rejection: Rejection } | { accepted: Accepted } | { duplicate: Duplicate } | { queued: Queued });
 
 export function isSecure(url: URL, env: Env): boolean {
   return url.protocol === "https:" || env.ALLOW_HTTP === "true";
@@ -39,44 +39,51 @@ async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionCont
   if (!isSecure(url, env)) return { rejection: { code: "https_required" } };
   if (request.headers.has(HOOKGATE_HOP)) return { rejection: { code: "loop_detected" } };
 
-  const route = await resolveRoute(env, url, now, ctx);
-  if ("code" in route) return { rejection: route };
-  if (route.kind === "broken") return { route: route.id, rejection: { code: "route_misconfigured", detail: route.problem } };
-  const r = { route: route.id };
+  const found = await resolveRoute(env, url, now, ctx);
+  if ("code" in found) return { rejection: found };
+  if (found.kind === "broken") return { rejection: { code: "route_misconfigured", detail: `${found.id}: ${found.problem}` } };
+  const route = found;
   const ip = clientIp(request.headers);
 
   const shed = shedByShape(route, request) ?? shedByClient(route, ip, now);
-  if (shed) return { ...r, rejection: shed };
+  if (shed) return { route, rejection: shed };
 
   const auth = await authenticate(route, request, url, now);
   if ("code" in auth) {
     if (auth.code === "unauthenticated") recordAuthFailure(route, ip, now);
-    return { ...r, rejection: auth };
+    return { route, rejection: auth };
   }
   const { body, verifiedBy, eventId } = auth;
+  const observed = auth.observed && `${auth.observed.scheme}:${auth.observed.reason}`;
+  if (auth.observed) recordAuthFailure(route, ip, now);
 
-  const limited = await shedVerified(route, env, ip, now);
-  if (limited) return { ...r, rejection: limited };
+  // Unverified requests (observe mode) neither count against the route's quota nor write dedup keys.
+  if (!observed) {
+    const limited = await shedVerified(route, env, ip, now);
+    if (limited) return { route, body, rejection: limited };
+  }
+  const dedup = observed ? DEDUP_OFF : await dedupStage(env, route, request.headers, body, eventId, now);
+  if ("code" in dedup) return { route, body, rejection: dedup };
+  if (dedup.kind === "duplicate") return { route, body, duplicate: { verifiedBy, eventId } };
 
-  const dedup = await dedupStage(env, route, request.headers, body, eventId, now);
-  if ("code" in dedup) return { ...r, rejection: dedup };
-  if (dedup.kind === "duplicate") return { ...r, duplicate: { verifiedBy, eventId } };
-
+  const messageId = `msg_${crypto.randomUUID().replace(/-/g, "")}`;
   const out = outbound(route, request, url, body, {
     verifiedBy,
     requestId,
-    messageId: `msg_${crypto.randomUUID().replace(/-/g, "")}`,
+    messageId,
     providerEventId: eventId,
     dedup: dedup.kind === "claimed" ? "first" : "off",
     receivedAt: now,
+    ...(observed && { observed }),
   });
   const delivery = await deliver(env, route, out, requestId, now, eventId);
   const done = !("code" in delivery) && (delivery.kind === "queued" || (delivery.forwarded.originStatus >= 200 && delivery.forwarded.originStatus < 300));
   // Settled after the answer is sent: a commit or release need not delay the provider.
   ctx.waitUntil(dedup.settle(done, Date.now()));
-  if ("code" in delivery) return { ...r, rejection: delivery };
-  if (delivery.kind === "queued") return { ...r, queued: { id: delivery.id, verifiedBy, eventId } };
-  return { ...r, accepted: { forwarded: delivery.forwarded, verifiedBy, eventId } };
+  if ("code" in delivery) return { route, body, rejection: delivery };
+  const accepted = { verifiedBy, eventId, messageId, ...(observed && { observed }) };
+  if (delivery.kind === "queued") return { route, body, queued: delivery.id, accepted };
+  return { route, body, forwarded: delivery.forwarded, accepted };
 }
 
 /** The route for this URL; a KV outage is a 503 so the provider retries, and nothing is let through. */
@@ -88,44 +95,44 @@ async function resolveRoute(env: Env, url: URL, now: number, ctx: ExecutionConte
   }
 }
 
+const jsonResponse = (status: number, body: object, requestId: string, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify({ ...body, requestId }), {
+    status,
+    headers: { "content-type": "application/json", [HOOKGATE_REQUEST_ID]: requestId, ...headers },
+  });
+
+/** The answer to the provider and the line to record, from the outcome. */
+function conclude(outcome: Outcome, requestId: string): { response: Response; line: Omit<Recorded, "requestId" | "method" | "path" | "latencyMs"> } {
+  const route = outcome.route?.id;
+  if ("rejection" in outcome) {
+    const response = rejectionResponse(outcome.rejection, requestId);
+    return { response, line: { route, decision: "rejected", status: response.status, reason: logReason(outcome.rejection) } };
+  }
+  const a = "duplicate" in outcome ? outcome.duplicate : outcome.accepted;
+  const common = {
+    route,
+    verifiedBy: a.verifiedBy.join(","),
+    ...(a.eventId && { eventId: a.eventId }),
+    ...(a.messageId && { messageId: a.messageId }),
+    ...(a.observed && { observed: a.observed }),
+  };
+  if ("duplicate" in outcome) {
+    // 200 so the provider stops retrying: the origin already has this event.
+    return { response: jsonResponse(200, { duplicate: true }, requestId, { "x-hookgate-duplicate": "true" }), line: { ...common, decision: "duplicate", status: 200 } };
+  }
+  if ("queued" in outcome) {
+    return { response: jsonResponse(202, { queued: true, id: outcome.queued }, requestId), line: { ...common, decision: "queued", status: 202 } };
+  }
+  const status = outcome.forwarded.originStatus;
+  return { response: outcome.forwarded.response, line: { ...common, decision: "forwarded", status, originStatus: status } };
+}
+
 export async function handleWebhook(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const started = Date.now();
   const url = new URL(request.url);
   const requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
   const outcome = await pipeline(request, url, env, ctx, requestId, started);
-  const base = { requestId, route: outcome.route, method: request.method, path: url.pathname };
-
-  if ("rejection" in outcome) {
-    const response = rejectionResponse(outcome.rejection, requestId);
-    logRequest({ ...base, decision: "rejected", status: response.status, reason: logReason(outcome.rejection), latencyMs: Date.now() - started });
-    return response;
-  }
-  if ("duplicate" in outcome) {
-    const { verifiedBy, eventId } = outcome.duplicate;
-    logRequest({ ...base, decision: "duplicate", status: 200, verifiedBy: verifiedBy.join(","), ...(eventId && { eventId }), latencyMs: Date.now() - started });
-    // 200 so the provider stops retrying: the origin already has this event.
-    return new Response(JSON.stringify({ duplicate: true, requestId }), {
-      status: 200,
-      headers: { "content-type": "application/json", "x-hookgate-duplicate": "true", "x-hookgate-request-id": requestId },
-    });
-  }
-  if ("queued" in outcome) {
-    const { id, verifiedBy, eventId } = outcome.queued;
-    logRequest({ ...base, decision: "queued", status: 202, verifiedBy: verifiedBy.join(","), ...(eventId && { eventId }), latencyMs: Date.now() - started });
-    return new Response(JSON.stringify({ queued: true, id, requestId }), {
-      status: 202,
-      headers: { "content-type": "application/json", "x-hookgate-request-id": requestId },
-    });
-  }
-  const { forwarded, verifiedBy, eventId } = outcome.accepted;
-  logRequest({
-    ...base,
-    decision: "forwarded",
-    status: forwarded.originStatus,
-    verifiedBy: verifiedBy.join(","),
-    ...(eventId && { eventId }),
-    originStatus: forwarded.originStatus,
-    latencyMs: Date.now() - started,
-  });
-  return forwarded.response;
+  const { response, line } = conclude(outcome, requestId);
+  record(env, ctx, outcome.route, request, outcome.body, { requestId, method: request.method, path: url.pathname, latencyMs: Date.now() - started, ...line });
+  return response;
 }

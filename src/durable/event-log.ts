@@ -1,0 +1,217 @@
+/**
+ * One instance per route (`log:<routeId>`): the route's recent events as the gateway saw
+ * them (decision, reason, statuses, latency, masked headers, the body only where the route
+ * opts in), searchable by event id and time, trimmed by age and count on every write.
+ * It also watches the entries it is given and posts alerts (delivery/alerts.ts), with a
+ * cool-down per kind so an incident sends a few messages, not thousands.
+ * Writes arrive in batches from each isolate (lib/event-sink.ts): one commit per batch.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { getRoute } from "../config/store";
+import { alertMessage, type AlertKind, postAlert } from "../delivery/alerts";
+import type { Env } from "../env";
+
+export interface LogEntry {
+  readonly at: number;
+  readonly requestId: string;
+  readonly decision: string;
+  readonly reason?: string;
+  readonly status: number;
+  readonly originStatus?: number;
+  readonly latencyMs: number;
+  readonly eventId?: string;
+  readonly messageId?: string;
+  readonly verifiedBy?: string;
+  /** Observe mode: the check that would have refused this request. */
+  readonly observed?: string;
+  readonly attempt?: number;
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: readonly (readonly [string, string])[];
+  readonly body?: Uint8Array;
+}
+
+export interface StoredEntry extends Omit<LogEntry, "body"> {
+  readonly seq: number;
+  readonly bodyBytes: number;
+  readonly body?: string;
+}
+
+export interface SearchQuery {
+  readonly eventId?: string;
+  readonly decision?: string;
+  readonly since?: number;
+  readonly until?: number;
+  readonly limit?: number;
+}
+
+export interface Retention {
+  readonly maxAgeMs: number;
+  readonly maxEntries: number;
+}
+
+export interface SummaryBucket {
+  readonly bucket: number;
+  readonly decision: string;
+  readonly count: number;
+  readonly avgLatencyMs: number;
+}
+
+type Row = {
+  seq: number;
+  at: number;
+  request_id: string;
+  decision: string;
+  reason: string | null;
+  status: number;
+  origin_status: number | null;
+  latency_ms: number;
+  event_id: string | null;
+  message_id: string | null;
+  verified_by: string | null;
+  observed: string | null;
+  attempt: number | null;
+  method: string;
+  path: string;
+  headers: string | null;
+  body: ArrayBuffer | null;
+};
+
+const decoder = new TextDecoder();
+
+function toEntry(r: Row, withBody: boolean): StoredEntry {
+  const opt = <T>(v: T | null) => v ?? undefined;
+  return {
+    seq: r.seq,
+    at: r.at,
+    requestId: r.request_id,
+    decision: r.decision,
+    reason: opt(r.reason),
+    status: r.status,
+    originStatus: opt(r.origin_status),
+    latencyMs: r.latency_ms,
+    eventId: opt(r.event_id),
+    messageId: opt(r.message_id),
+    verifiedBy: opt(r.verified_by),
+    observed: opt(r.observed),
+    attempt: opt(r.attempt),
+    method: r.method,
+    path: r.path,
+    headers: r.headers ? (JSON.parse(r.headers) as [string, string][]) : undefined,
+    bodyBytes: r.body?.byteLength ?? 0,
+    body: withBody && r.body ? decoder.decode(r.body) : undefined,
+  };
+}
+
+export class EventLog extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS entries (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, request_id TEXT NOT NULL, decision TEXT NOT NULL,
+        reason TEXT, status INTEGER NOT NULL, origin_status INTEGER, latency_ms INTEGER NOT NULL, event_id TEXT,
+        message_id TEXT, verified_by TEXT, observed TEXT, attempt INTEGER, method TEXT NOT NULL, path TEXT NOT NULL,
+        headers TEXT, body BLOB
+      );
+      CREATE INDEX IF NOT EXISTS entries_at ON entries (at);
+      CREATE INDEX IF NOT EXISTS entries_event ON entries (event_id);
+      CREATE INDEX IF NOT EXISTS entries_message ON entries (message_id);
+      CREATE TABLE IF NOT EXISTS alerts_sent (kind TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
+    `);
+  }
+
+  async append(routeId: string, entries: readonly LogEntry[], retention: Retention): Promise<void> {
+    await this.ctx.storage.put("routeId", routeId);
+    for (const e of entries) {
+      this.sql.exec(
+        `INSERT INTO entries (at, request_id, decision, reason, status, origin_status, latency_ms, event_id, message_id,
+           verified_by, observed, attempt, method, path, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        e.at,
+        e.requestId,
+        e.decision,
+        e.reason ?? null,
+        e.status,
+        e.originStatus ?? null,
+        e.latencyMs,
+        e.eventId ?? null,
+        e.messageId ?? null,
+        e.verifiedBy ?? null,
+        e.observed ?? null,
+        e.attempt ?? null,
+        e.method,
+        e.path,
+        e.headers ? JSON.stringify(e.headers) : null,
+        e.body ?? null,
+      );
+    }
+    const now = Date.now();
+    this.sql.exec("DELETE FROM entries WHERE at < ? OR seq <= (SELECT MAX(seq) FROM entries) - ?", now - retention.maxAgeMs, retention.maxEntries);
+    await this.checkAlerts(routeId, now);
+  }
+
+  async search(q: SearchQuery): Promise<StoredEntry[]> {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.eventId) {
+      where.push("(event_id = ? OR message_id = ? OR request_id = ?)");
+      args.push(q.eventId, q.eventId, q.eventId);
+    }
+    if (q.decision) {
+      where.push("decision = ?");
+      args.push(q.decision);
+    }
+    if (q.since !== undefined) {
+      where.push("at >= ?");
+      args.push(q.since);
+    }
+    if (q.until !== undefined) {
+      where.push("at <= ?");
+      args.push(q.until);
+    }
+    const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+    const sql = `SELECT * FROM entries ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`;
+    return this.sql.exec<Row>(sql, ...args, limit).toArray().map((r) => toEntry(r, false));
+  }
+
+  async get(seq: number): Promise<StoredEntry | null> {
+    const row = this.sql.exec<Row>("SELECT * FROM entries WHERE seq = ?", seq).toArray()[0];
+    return row ? toEntry(row, true) : null;
+  }
+
+  /** Counts and mean latency per decision per time bucket, for the dashboard's charts. */
+  async summary(since: number, bucketMs: number): Promise<SummaryBucket[]> {
+    return this.sql
+      .exec<{ bucket: number; decision: string; count: number; avg: number }>(
+        "SELECT (at / ?) * ? AS bucket, decision, COUNT(*) AS count, AVG(latency_ms) AS avg FROM entries WHERE at >= ? GROUP BY bucket, decision ORDER BY bucket",
+        bucketMs,
+        bucketMs,
+        since,
+      )
+      .toArray()
+      .map((r) => ({ bucket: r.bucket, decision: r.decision, count: r.count, avgLatencyMs: Math.round(r.avg) }));
+  }
+
+  private async checkAlerts(routeId: string, now: number): Promise<void> {
+    const route = await getRoute(this.env, routeId, now);
+    if (!route || route.kind !== "route" || !route.config.alerts || route.alertTargets.length === 0) return;
+    const rules = route.config.alerts;
+    const since = now - rules.windowSeconds * 1000;
+    const count = (where: string) => this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM entries WHERE at >= ? AND ${where}`, since).one().n;
+    const checks: [AlertKind, number, number][] = [
+      ["origin_failing", count("(origin_status >= 500 OR reason LIKE 'origin_%')"), rules.originFailures],
+      ["rejections_spike", count("decision = 'rejected'"), rules.rejections],
+      ["dead_letters", count("decision = 'dead_lettered'"), rules.deadLetters],
+    ];
+    for (const [kind, n, threshold] of checks) {
+      if (n < threshold) continue;
+      const last = this.sql.exec<{ at: number }>("SELECT at FROM alerts_sent WHERE kind = ?", kind).toArray()[0]?.at ?? 0;
+      if (now - last < rules.cooldownSeconds * 1000) continue;
+      this.sql.exec("INSERT OR REPLACE INTO alerts_sent (kind, at) VALUES (?, ?)", kind, now);
+      const message = alertMessage(routeId, kind, n, rules.windowSeconds, now);
+      this.ctx.waitUntil(Promise.all(route.alertTargets.map((t) => postAlert(t, message))));
+    }
+  }
+}
