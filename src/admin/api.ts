@@ -10,6 +10,8 @@ import { matchesAnyDigest, sha256 } from "../lib/constant-time";
 import type { EventState } from "../durable/delivery-queue";
 import { shardFor } from "../pipeline/dedup";
 import { queueFor } from "../pipeline/deliver";
+import { eventLogFor } from "../pipeline/record";
+import { overview } from "./overview";
 import { maskHeaders, redactRoute } from "./redact";
 
 /** The shard holding `key` for a route with dedup on, or null. */
@@ -97,6 +99,27 @@ export function adminRouter(prefix: string) {
       const replayed = await queueFor(env, params.id!).replay([params.eventId!]);
       return replayed > 0 ? json(200, { replayed }) : json(404, { error: "not_found", message: "no dead letter with that id" });
     })
+    .get("/routes/:id/log", async ({ params, query }, env) => {
+      const num = (v: unknown) => (v === undefined || v === "" ? undefined : Number(v));
+      const entries = await eventLogFor(env, params.id!).search({
+        ...(query.eventId && { eventId: String(query.eventId) }),
+        ...(query.decision && { decision: String(query.decision) }),
+        ...(num(query.since) !== undefined && { since: num(query.since)! }),
+        ...(num(query.until) !== undefined && { until: num(query.until)! }),
+        ...(num(query.limit) !== undefined && { limit: num(query.limit)! }),
+      });
+      return json(200, { entries });
+    })
+    .get("/routes/:id/log/:seq", async ({ params }, env) => {
+      const entry = await eventLogFor(env, params.id!).get(Number(params.seq));
+      return entry ? json(200, entry) : json(404, { error: "not_found" });
+    })
+    .get("/routes/:id/summary", async ({ params, query }, env) => {
+      const since = Number(query.since ?? Date.now() - 3600_000);
+      const bucketMs = Math.max(1000, Number(query.bucketMs ?? 60_000));
+      return json(200, { since, bucketMs, buckets: await eventLogFor(env, params.id!).summary(since, bucketMs) });
+    })
+    .get("/overview", async (_request, env) => json(200, { routes: await overview(env) }))
     .delete("/routes/:id", async ({ params }, env) =>
       (await deleteRoute(env, params.id!)) ? json(200, { deleted: params.id }) : json(404, { error: "not_found" }),
     )

@@ -14,6 +14,8 @@ import type { CompiledRoute } from "../config/compile";
 import { getRoute } from "../config/store";
 import type { Env } from "../env";
 import { HOOKGATE_HOP } from "../lib/headers";
+import { logRequest } from "../lib/log";
+import { eventLogFor } from "../pipeline/record";
 import { classify, nextAttemptAt, parseRetryAfter } from "../delivery/policy";
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -201,17 +203,43 @@ export class DeliveryQueue extends DurableObject<Env> {
     if (outcome === "delivered") {
       this.finish(event.id, "delivered", n, status, null, now + DELIVERED_RETENTION_MS);
       this.sql.exec("DELETE FROM bodies WHERE event_id = ?", event.id);
+      await this.report(route, event, "delivered", n, status, null, now - started);
       return true;
     }
     const policy = route.retryPolicy;
     const next =
       outcome === "permanent" ? null : nextAttemptAt(policy, event.received_at, n - event.budget_from, now, parseRetryAfter(retryAfter, now), this.random());
     if (next === null) {
-      this.finish(event.id, "dead", n, status, error ?? (outcome === "permanent" ? `permanent status ${status}` : "attempts or age exhausted"), now + route.deadLetterRetentionMs);
+      const why = error ?? (outcome === "permanent" ? `permanent status ${status}` : "attempts or age exhausted");
+      this.finish(event.id, "dead", n, status, why, now + route.deadLetterRetentionMs);
+      await this.report(route, event, "dead_lettered", n, status, why, now - started);
     } else {
       this.sql.exec("UPDATE events SET attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?", n, next, status, error, event.id);
     }
     return reached;
+  }
+
+  /** A final outcome goes to the log line and the route's event log, like a request's. */
+  private async report(route: CompiledRoute, event: EventRow, decision: "delivered" | "dead_lettered", attempt: number, status: number | null, reason: string | null, latencyMs: number): Promise<void> {
+    const line = {
+      requestId: event.id,
+      route: route.id,
+      method: event.method,
+      path: new URL(event.url).pathname,
+      decision,
+      status: status ?? 0,
+      latencyMs,
+      attempt,
+      messageId: event.id,
+      ...(status !== null && { originStatus: status }),
+      ...(reason && { reason }),
+      ...(event.provider_event_id && { eventId: event.provider_event_id }),
+    };
+    logRequest(line);
+    const o = route.config.observability;
+    await eventLogFor(this.env, route.id)
+      .append(route.id, [{ ...line, at: Date.now() }], { maxAgeMs: o.retentionSeconds * 1000, maxEntries: o.maxEvents })
+      .catch(() => {}); // the log is for people; it never blocks delivery
   }
 
   private finish(id: string, state: EventState, attempts: number, status: number | null, error: string | null, expiresAt: number): void {

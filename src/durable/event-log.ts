@@ -185,7 +185,7 @@ export class EventLog extends DurableObject<Env> {
   async summary(since: number, bucketMs: number): Promise<SummaryBucket[]> {
     return this.sql
       .exec<{ bucket: number; decision: string; count: number; avg: number }>(
-        "SELECT (at / ?) * ? AS bucket, decision, COUNT(*) AS count, AVG(latency_ms) AS avg FROM entries WHERE at >= ? GROUP BY bucket, decision ORDER BY bucket",
+        "SELECT CAST(at / ? AS INTEGER) * ? AS bucket, decision, COUNT(*) AS count, AVG(latency_ms) AS avg FROM entries WHERE at >= ? GROUP BY bucket, decision ORDER BY bucket",
         bucketMs,
         bucketMs,
         since,

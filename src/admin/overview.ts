@@ -1,0 +1,43 @@
+/** Each route's health at a glance: last hour's decisions, the queue, the dead letters. */
+import { listStoredRoutes } from "../config/store";
+import type { Env } from "../env";
+import { queueFor } from "../pipeline/deliver";
+import { eventLogFor } from "../pipeline/record";
+
+export interface RouteHealth {
+  readonly id: string;
+  readonly host: string;
+  readonly path: string;
+  readonly schemes: readonly string[];
+  readonly mode: string;
+  readonly enforce: boolean;
+  readonly lastHour: Record<string, number>;
+  readonly queue: { pending: number; delivered: number; dead: number };
+  readonly health: "ok" | "degraded" | "failing" | "idle";
+}
+
+export async function overview(env: Env): Promise<RouteHealth[]> {
+  const routes = await listStoredRoutes(env);
+  const since = Date.now() - 3600_000;
+  return Promise.all(
+    routes.map(async (r) => {
+      const [buckets, queue] = await Promise.all([eventLogFor(env, r.id).summary(since, 3600_000), queueFor(env, r.id).counts()]);
+      const lastHour: Record<string, number> = {};
+      for (const b of buckets) lastHour[b.decision] = (lastHour[b.decision] ?? 0) + b.count;
+      const total = Object.values(lastHour).reduce((a, b) => a + b, 0);
+      const bad = (lastHour.rejected ?? 0) + (lastHour.dead_lettered ?? 0);
+      const health = total === 0 ? "idle" : queue.dead > 0 || bad > total / 2 ? "failing" : bad > 0 || queue.pending > 0 ? "degraded" : "ok";
+      return {
+        id: r.id,
+        host: r.host,
+        path: r.path,
+        schemes: r.auth.methods.map((m) => (m.type === "hmac" ? `hmac:${m.preset ?? "custom"}` : m.type)),
+        mode: r.delivery?.mode ?? "sync",
+        enforce: r.enforce,
+        lastHour,
+        queue,
+        health,
+      };
+    }),
+  );
+}
