@@ -11,6 +11,7 @@ import type { EventState } from "../durable/delivery-queue";
 import { shardFor } from "../pipeline/dedup";
 import { queueFor } from "../pipeline/deliver";
 import { eventLogFor } from "../pipeline/record";
+import { dashboardResponse } from "./dashboard";
 import { overview } from "./overview";
 import { maskHeaders, redactRoute } from "./redact";
 
@@ -46,6 +47,8 @@ export function adminRouter(prefix: string) {
   const router = Router<IRequest, [Env]>({ base: prefix });
   router
     .get("/health", () => json(200, { ok: true }))
+    // The page holds no data: everything it shows comes from the API below, with the token.
+    .get("/dashboard", () => dashboardResponse())
     .all("*", async (request, env) => (await authorized(request, env) ? undefined : json(401, { error: "unauthorized" })))
     .get("/routes", async (_request, env) => json(200, { routes: (await listStoredRoutes(env)).map(redactRoute) }))
     .get("/routes/:id", async ({ params }, env) => {

@@ -1,0 +1,211 @@
+/**
+ * The operator dashboard: one self-contained page (no CDN, works offline) served under the
+ * admin prefix. The page itself holds no data; every figure comes from the admin API with
+ * the token the operator types in, kept in sessionStorage for the tab's lifetime.
+ * All data is put into the page with textContent, never as HTML.
+ */
+
+const STYLE = `
+*{box-sizing:border-box}body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#1d2330;background:#f4f6f9}
+header{background:#1d2330;color:#fff;padding:10px 20px;display:flex;gap:16px;align-items:center}
+header h1{font-size:16px;margin:0}main{padding:16px 20px;display:grid;gap:16px}
+section{background:#fff;border-radius:8px;padding:12px 16px;box-shadow:0 1px 2px #0002}
+h2{font-size:14px;margin:0 0 8px;text-transform:uppercase;letter-spacing:.04em;color:#56607a}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:4px 8px;border-bottom:1px solid #eef0f4;font-variant-numeric:tabular-nums}
+tr.clickable{cursor:pointer}tr.clickable:hover{background:#f0f4ff}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;color:#fff}
+.ok{background:#1f9d55}.degraded{background:#d69e2e}.failing{background:#e3342f}.idle{background:#8795a1}
+.forwarded,.delivered,.queued,.duplicate{color:#1f9d55}.rejected,.dead_lettered{color:#e3342f}
+.filters{display:flex;gap:8px;flex-wrap:wrap;margin-bottom:8px}input,select,button{font:inherit;padding:4px 8px}
+button{background:#3561d6;color:#fff;border:0;border-radius:4px;cursor:pointer}button.secondary{background:#56607a}
+pre{background:#f4f6f9;padding:8px;overflow:auto;max-height:240px}#login{max-width:420px;margin:60px auto}
+.spacer{flex:1}#token{width:100%}.grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}.muted{color:#8795a1}svg text{font-size:10px;fill:#56607a}
+`;
+
+const SCRIPT = `
+const $ = (s) => document.querySelector(s);
+const el = (tag, props = {}, ...kids) => { const e = Object.assign(document.createElement(tag), props); e.append(...kids); return e; };
+const prefix = location.pathname.replace(/\\/dashboard$/, "");
+let token = sessionStorage.getItem("hookgate-token") || "";
+async function api(path, init = {}) {
+  const res = await fetch(prefix + path, { ...init, headers: { authorization: "Bearer " + token } });
+  if (res.status === 401) { logout(); throw new Error("unauthorized"); }
+  return res.json();
+}
+function logout() { sessionStorage.removeItem("hookgate-token"); token = ""; show(false); }
+function show(loggedIn) { $("#login").hidden = loggedIn; $("#app").hidden = !loggedIn; }
+const when = (ms) => new Date(ms).toLocaleString();
+
+async function login(ev) {
+  ev.preventDefault();
+  token = $("#token").value.trim();
+  try { await api("/routes"); sessionStorage.setItem("hookgate-token", token); show(true); refresh(); }
+  catch { $("#login-error").textContent = "That token was refused."; }
+}
+
+let routes = [];
+async function refresh() {
+  routes = (await api("/overview")).routes;
+  const body = $("#routes tbody"); body.replaceChildren();
+  for (const r of routes) {
+    const tr = el("tr", { className: "clickable", onclick: () => { $("#route").value = r.id; loadEvents(); } },
+      el("td", { textContent: r.id }), el("td", { textContent: r.host + r.path }), el("td", { textContent: r.schemes.join(", ") }),
+      el("td", { textContent: r.mode + (r.enforce ? "" : " (observe)") }),
+      el("td", {}, el("span", { className: "badge " + r.health, textContent: r.health })),
+      el("td", { textContent: Object.entries(r.lastHour).map(([k, v]) => k + " " + v).join(", ") || "none" }),
+      el("td", { textContent: r.queue.pending + " / " + r.queue.dead }));
+    body.append(tr);
+  }
+  const select = $("#route"); const current = select.value; select.replaceChildren();
+  for (const r of routes) select.append(el("option", { value: r.id, textContent: r.id }));
+  if (current && routes.some((r) => r.id === current)) select.value = current;
+  if (routes.length) await loadEvents();
+}
+
+async function loadEvents() {
+  const route = $("#route").value; if (!route) return;
+  const q = new URLSearchParams();
+  if ($("#event-id").value.trim()) q.set("eventId", $("#event-id").value.trim());
+  if ($("#decision").value) q.set("decision", $("#decision").value);
+  const since = Date.now() - Number($("#range").value); q.set("since", String(since));
+  const { entries } = await api("/routes/" + encodeURIComponent(route) + "/log?" + q);
+  const body = $("#events tbody"); body.replaceChildren();
+  for (const e of entries) {
+    body.append(el("tr", { className: "clickable", onclick: () => detail(route, e.seq) },
+      el("td", { textContent: when(e.at) }), el("td", { className: e.decision, textContent: e.decision + (e.observed ? " (would reject)" : "") }),
+      el("td", { textContent: String(e.status) }), el("td", { textContent: e.eventId || e.messageId || "" }),
+      el("td", { textContent: e.reason || e.observed || "" }), el("td", { textContent: e.latencyMs + " ms" })));
+  }
+  $("#events-empty").hidden = entries.length > 0;
+  await Promise.all([chart(route, since), deadLetters(route)]);
+}
+
+async function detail(route, seq) {
+  const e = await api("/routes/" + encodeURIComponent(route) + "/log/" + seq);
+  const box = $("#detail"); box.replaceChildren(el("h2", { textContent: "Event " + (e.eventId || e.requestId) }));
+  const facts = [["decision", e.decision], ["status", e.status], ["origin status", e.originStatus ?? "-"], ["reason", e.reason || e.observed || "-"],
+    ["verified by", e.verifiedBy || "-"], ["message id", e.messageId || "-"], ["received", when(e.at)], ["latency", e.latencyMs + " ms"]];
+  box.append(el("table", {}, ...facts.map(([k, v]) => el("tr", {}, el("th", { textContent: k }), el("td", { textContent: String(v) })))));
+  box.append(el("h2", { textContent: "Headers" }), el("pre", { textContent: (e.headers || []).map(([k, v]) => k + ": " + v).join("\\n") }));
+  if (e.body !== undefined) box.append(el("h2", { textContent: "Body" }), el("pre", { textContent: e.body }));
+  if (e.messageId) {
+    const d = await api("/routes/" + encodeURIComponent(route) + "/events/" + e.messageId).catch(() => null);
+    if (d && d.attempts) {
+      box.append(el("h2", { textContent: "Delivery attempts" }), el("table", {}, ...d.attempts.map((a) =>
+        el("tr", {}, el("td", { textContent: "#" + a.n }), el("td", { textContent: when(a.at) }), el("td", { textContent: a.status ?? a.error }), el("td", { textContent: a.durationMs + " ms" })))));
+    }
+  }
+  box.hidden = false;
+}
+
+async function deadLetters(route) {
+  const { events } = await api("/routes/" + encodeURIComponent(route) + "/dead-letters");
+  const body = $("#dead tbody"); body.replaceChildren();
+  for (const d of events) {
+    const button = el("button", { textContent: "Replay", onclick: async () => {
+      await api("/routes/" + encodeURIComponent(route) + "/dead-letters/" + d.id + "/replay", { method: "POST" });
+      button.textContent = "Replayed"; button.disabled = true;
+    } });
+    button.dataset.id = d.id;
+    body.append(el("tr", {}, el("td", { textContent: d.id }), el("td", { textContent: when(d.receivedAt) }), el("td", { textContent: String(d.attempts) }),
+      el("td", { textContent: d.lastError || String(d.lastStatus) }), el("td", {}, button)));
+  }
+  $("#dead-empty").hidden = events.length > 0;
+}
+
+async function chart(route, since) {
+  const range = Date.now() - since; const bucketMs = Math.max(60000, Math.round(range / 30));
+  const { buckets } = await api("/routes/" + encodeURIComponent(route) + "/summary?since=" + since + "&bucketMs=" + bucketMs);
+  const slots = new Map();
+  for (const b of buckets) {
+    const s = slots.get(b.bucket) || { ok: 0, bad: 0, lat: [] };
+    if (b.decision === "rejected" || b.decision === "dead_lettered") s.bad += b.count; else s.ok += b.count;
+    s.lat.push(b.avgLatencyMs); slots.set(b.bucket, s);
+  }
+  const W = 600, H = 140, keys = [...slots.keys()].sort((a, b) => a - b);
+  const max = Math.max(1, ...[...slots.values()].map((s) => s.ok + s.bad));
+  const maxLat = Math.max(1, ...[...slots.values()].flatMap((s) => s.lat));
+  const ns = "http://www.w3.org/2000/svg"; const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 " + W + " " + (H + 20)); svg.setAttribute("width", "100%"); svg.setAttribute("role", "img");
+  const first = since, span = Date.now() - since, bw = Math.max(3, (W / Math.max(1, span / bucketMs)) - 2);
+  const rect = (x, y, w, h, fill) => { const r = document.createElementNS(ns, "rect"); Object.entries({ x, y, width: w, height: h, fill }).forEach(([k, v]) => r.setAttribute(k, v)); svg.append(r); };
+  let line = "";
+  for (const k of keys) {
+    const s = slots.get(k), x = ((k - first) / span) * W;
+    const hOk = (s.ok / max) * H, hBad = (s.bad / max) * H;
+    rect(x, H - hOk, bw, hOk, "#1f9d55"); rect(x, H - hOk - hBad, bw, hBad, "#e3342f");
+    const lat = s.lat.reduce((a, b) => a + b, 0) / s.lat.length;
+    line += (line ? " L" : "M") + (x + bw / 2).toFixed(1) + " " + (H - (lat / maxLat) * H).toFixed(1);
+  }
+  if (line) { const p = document.createElementNS(ns, "path"); p.setAttribute("d", line); p.setAttribute("stroke", "#3561d6"); p.setAttribute("fill", "none"); p.setAttribute("stroke-width", "2"); svg.append(p); }
+  const label = document.createElementNS(ns, "text"); label.setAttribute("x", "0"); label.setAttribute("y", String(H + 15));
+  label.textContent = "green: accepted, red: rejected (max " + max + " per " + Math.round(bucketMs / 60000) + " min); blue: mean latency (max " + maxLat + " ms)";
+  svg.append(label);
+  $("#chart").replaceChildren(svg);
+}
+
+$("#login-form").addEventListener("submit", login);
+$("#logout").addEventListener("click", logout);
+$("#refresh").addEventListener("click", refresh);
+for (const id of ["#route", "#decision", "#range"]) $(id).addEventListener("change", loadEvents);
+$("#search").addEventListener("click", loadEvents);
+$("#replay-all").addEventListener("click", async () => { const r = $("#route").value; await api("/routes/" + encodeURIComponent(r) + "/dead-letters/replay", { method: "POST" }); loadEvents(); });
+if (token) { show(true); refresh().catch(() => {}); } else show(false);
+setInterval(() => { if (token && document.visibilityState === "visible") refresh().catch(() => {}); }, 15000);
+`;
+
+const HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>hookgate</title><style>${STYLE}</style></head>
+<body>
+<header><h1>hookgate</h1><span class="muted">edge webhook gateway</span><span class="spacer"></span>
+<button id="refresh" class="secondary">Refresh</button><button id="logout" class="secondary">Log out</button></header>
+<section id="login" hidden><h2>Admin token</h2>
+<form id="login-form"><p><input id="token" type="password" placeholder="ADMIN_TOKEN" autocomplete="off"></p>
+<button type="submit">Log in</button> <span id="login-error" class="rejected"></span></form></section>
+<main id="app" hidden>
+<section><h2>Routes</h2><table id="routes"><thead><tr><th>route</th><th>match</th><th>auth</th><th>delivery</th><th>health</th><th>last hour</th><th>pending / dead</th></tr></thead><tbody></tbody></table></section>
+<section><h2>Events</h2>
+<div class="filters"><select id="route" aria-label="route"></select>
+<select id="decision" aria-label="decision"><option value="">any decision</option><option>forwarded</option><option>queued</option><option>duplicate</option><option>rejected</option><option>delivered</option><option>dead_lettered</option></select>
+<select id="range" aria-label="time range"><option value="900000">last 15 min</option><option value="3600000" selected>last hour</option><option value="86400000">last 24 h</option><option value="604800000">last 7 days</option></select>
+<input id="event-id" placeholder="event id" aria-label="event id"><button id="search">Search</button></div>
+<div id="chart"></div>
+<table id="events"><thead><tr><th>time</th><th>decision</th><th>status</th><th>event</th><th>reason</th><th>latency</th></tr></thead><tbody></tbody></table>
+<p id="events-empty" class="muted">No events in this range.</p></section>
+<div class="grid2">
+<section id="detail" hidden></section>
+<section><h2>Dead letters</h2><button id="replay-all" class="secondary">Replay all</button>
+<table id="dead"><thead><tr><th>id</th><th>received</th><th>attempts</th><th>last error</th><th></th></tr></thead><tbody></tbody></table>
+<p id="dead-empty" class="muted">None.</p></section>
+</div>
+</main>
+<script>${SCRIPT}</script>
+</body></html>`;
+
+let page: Promise<Response> | undefined;
+
+async function sha256Base64(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return btoa(String.fromCharCode(...digest));
+}
+
+/** The page, with a CSP that allows exactly its own inline script and style (by hash) and calls to this origin. */
+export async function dashboardResponse(): Promise<Response> {
+  page ??= (async () => {
+    const csp = [
+      "default-src 'none'",
+      `script-src 'sha256-${await sha256Base64(SCRIPT)}'`,
+      `style-src 'sha256-${await sha256Base64(STYLE)}'`,
+      "connect-src 'self'",
+      "img-src 'self' data:",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+    ].join("; ");
+    return new Response(HTML, {
+      headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": csp, "x-content-type-options": "nosniff", "cache-control": "no-store" },
+    });
+  })();
+  return (await page).clone();
+}
