@@ -86,7 +86,7 @@ async function detail(route, seq) {
   const facts = [["decision", e.decision], ["status", e.status], ["origin status", e.originStatus ?? "-"], ["reason", e.reason || e.observed || "-"],
     ["verified by", e.verifiedBy || "-"], ["message id", e.messageId || "-"], ["received", when(e.at)], ["latency", e.latencyMs + " ms"]];
   box.append(el("table", {}, ...facts.map(([k, v]) => el("tr", {}, el("th", { textContent: k }), el("td", { textContent: String(v) })))));
-  box.append(el("h2", { textContent: "Headers" }), el("pre", { textContent: (e.headers || []).map(([k, v]) => k + ": " + v).join("\\n") }));
+  if (e.headers && e.headers.length) box.append(el("h2", { textContent: "Headers" }), el("pre", { textContent: e.headers.map(([k, v]) => k + ": " + v).join("\\n") }));
   if (e.body !== undefined) box.append(el("h2", { textContent: "Body" }), el("pre", { textContent: e.body }));
   if (e.messageId) {
     const d = await api("/routes/" + encodeURIComponent(route) + "/events/" + e.messageId).catch(() => null);
@@ -119,14 +119,16 @@ async function chart(route, since) {
   const slots = new Map();
   for (const b of buckets) {
     const s = slots.get(b.bucket) || { ok: 0, bad: 0, lat: [] };
-    if (b.decision === "rejected" || b.decision === "dead_lettered") s.bad += b.count; else s.ok += b.count;
+    // What providers were answered: delivered/dead_lettered are the queue's later outcomes.
+    if (b.decision === "rejected" || b.decision === "dead_lettered") s.bad += b.count; else if (b.decision !== "delivered") s.ok += b.count;
     s.lat.push(b.avgLatencyMs); slots.set(b.bucket, s);
   }
   const W = 600, H = 140, keys = [...slots.keys()].sort((a, b) => a - b);
   const max = Math.max(1, ...[...slots.values()].map((s) => s.ok + s.bad));
   const maxLat = Math.max(1, ...[...slots.values()].flatMap((s) => s.lat));
   const ns = "http://www.w3.org/2000/svg"; const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 " + W + " " + (H + 20)); svg.setAttribute("width", "100%"); svg.setAttribute("role", "img");
+  svg.setAttribute("viewBox", "0 0 " + W + " " + H); svg.setAttribute("width", "100%"); svg.setAttribute("height", "160");
+  svg.setAttribute("preserveAspectRatio", "none"); svg.setAttribute("role", "img"); svg.setAttribute("aria-label", "accepted, rejected and latency over time");
   const first = since, span = Date.now() - since, bw = Math.max(3, (W / Math.max(1, span / bucketMs)) - 2);
   const rect = (x, y, w, h, fill) => { const r = document.createElementNS(ns, "rect"); Object.entries({ x, y, width: w, height: h, fill }).forEach(([k, v]) => r.setAttribute(k, v)); svg.append(r); };
   let line = "";
@@ -135,13 +137,13 @@ async function chart(route, since) {
     const hOk = (s.ok / max) * H, hBad = (s.bad / max) * H;
     rect(x, H - hOk, bw, hOk, "#1f9d55"); rect(x, H - hOk - hBad, bw, hBad, "#e3342f");
     const lat = s.lat.reduce((a, b) => a + b, 0) / s.lat.length;
-    line += (line ? " L" : "M") + (x + bw / 2).toFixed(1) + " " + (H - (lat / maxLat) * H).toFixed(1);
+    const y = H - (lat / maxLat) * (H - 4);
+    line += (line ? " L" : "M") + (x + bw / 2).toFixed(1) + " " + y.toFixed(1);
+    rect(x + bw / 2 - 2, y - 2, 4, 4, "#3561d6");
   }
-  if (line) { const p = document.createElementNS(ns, "path"); p.setAttribute("d", line); p.setAttribute("stroke", "#3561d6"); p.setAttribute("fill", "none"); p.setAttribute("stroke-width", "2"); svg.append(p); }
-  const label = document.createElementNS(ns, "text"); label.setAttribute("x", "0"); label.setAttribute("y", String(H + 15));
-  label.textContent = "green: accepted, red: rejected (max " + max + " per " + Math.round(bucketMs / 60000) + " min); blue: mean latency (max " + maxLat + " ms)";
-  svg.append(label);
-  $("#chart").replaceChildren(svg);
+  if (line) { const p = document.createElementNS(ns, "path"); p.setAttribute("d", line); p.setAttribute("stroke", "#3561d6"); p.setAttribute("fill", "none"); p.setAttribute("stroke-width", "2"); p.setAttribute("vector-effect", "non-scaling-stroke"); svg.append(p); }
+  const legend = el("p", { className: "muted", textContent: "green: accepted, red: rejected (up to " + max + " per " + Math.round(bucketMs / 60000) + " min); blue: mean latency (up to " + maxLat + " ms)" });
+  $("#chart").replaceChildren(svg, legend);
 }
 
 $("#login-form").addEventListener("submit", login);
@@ -156,7 +158,7 @@ setInterval(() => { if (token && document.visibilityState === "visible") refresh
 
 const HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>hookgate</title><style>${STYLE}</style></head>
+<title>hookgate</title><link rel="icon" href="data:,"><style>${STYLE}</style></head>
 <body>
 <header><h1>hookgate</h1><span class="muted">edge webhook gateway</span><span class="spacer"></span>
 <button id="refresh" class="secondary">Refresh</button><button id="logout" class="secondary">Log out</button></header>
