@@ -57,9 +57,8 @@ export function rejectionResponse(r: Rejection, requestId: string): Response {
     case "route_not_found":
       return json(404, r.code, requestId);
     case "route_misconfigured":
-      // 5xx: the provider retries, and the event survives until the config is fixed.
-      return json(503, r.code, requestId, { "retry-after": String(MISCONFIGURED_RETRY_AFTER_SECONDS) });
     case "store_unavailable":
+      // 5xx: the provider retries, and the event survives until the config or store is back.
       return json(503, r.code, requestId, { "retry-after": String(MISCONFIGURED_RETRY_AFTER_SECONDS) });
     case "ip_not_allowed":
       return json(403, r.code, requestId);
