@@ -6,6 +6,8 @@ import { defineConfig } from "vitest/config";
 // process and signs with provider SDKs that only load on Node.
 export default defineConfig({
   test: {
+    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
+    reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
     projects: [
       {
         plugins: [
