@@ -55,7 +55,6 @@ async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionCont
   }
   const { body, verifiedBy, eventId } = auth;
   const observed = auth.observed && `${auth.observed.scheme}:${auth.observed.reason}`;
-  if (auth.observed) recordAuthFailure(route, ip, now);
 
   // Unverified requests (observe mode) neither count against the route's quota nor write dedup keys.
   if (!observed) {
