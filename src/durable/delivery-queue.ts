@@ -16,14 +16,12 @@ import type { Env } from "../env";
 import { HOOKGATE_HOP } from "../lib/headers";
 import { logRequest } from "../lib/log";
 import { eventLogFor } from "../pipeline/record";
+import { afterAttempt, CLOSED, isOpen, isProbing, type BreakerState } from "../delivery/breaker";
 import { classify, nextAttemptAt, parseRetryAfter } from "../delivery/policy";
 
 const CHUNK_BYTES = 1024 * 1024;
 const BATCH = 25;
 const DELIVERED_RETENTION_MS = 24 * 3600_000;
-export const BREAKER_THRESHOLD = 5;
-const BREAKER_BASE_MS = 30_000;
-const BREAKER_MAX_MS = 5 * 60_000;
 
 export interface QueuedEvent {
   readonly id: string;
@@ -157,12 +155,11 @@ export class DeliveryQueue extends DurableObject<Env> {
         this.sql.exec("UPDATE events SET next_attempt_at = ?, last_error = ? WHERE id = ?", now + 60_000, "route missing or misconfigured", event.id);
         continue;
       }
-      const origin = new URL(event.url).origin;
-      const breaker = this.breaker(origin);
-      if (breaker.open_until > Date.now()) break; // open: wait; one probe when it half-opens
-      const probing = breaker.failures >= BREAKER_THRESHOLD;
-      const ok = await this.attempt(route, event);
-      if (probing && !ok) break;
+      const breaker = this.breaker(new URL(event.url).origin);
+      if (isOpen(breaker, Date.now())) break; // wait; one probe when it half-opens
+      const probing = isProbing(breaker, Date.now());
+      const reached = await this.attempt(route, event);
+      if (probing && !reached) break;
     }
     await this.armAlarm(Date.now());
   }
@@ -267,29 +264,19 @@ export class DeliveryQueue extends DurableObject<Env> {
     return out;
   }
 
-  // ---- circuit breaker, per origin ------------------------------------------------------
+  // ---- circuit breaker, per origin (delivery/breaker.ts) ---------------------------------
 
-  private breaker(origin: string) {
-    return (
-      this.sql.exec<{ failures: number; opens: number; open_until: number }>("SELECT failures, opens, open_until FROM breaker WHERE origin = ?", origin).toArray()[0] ?? {
-        failures: 0,
-        opens: 0,
-        open_until: 0,
-      }
-    );
+  private breaker(origin: string): BreakerState {
+    const row = this.sql
+      .exec<{ failures: number; opens: number; open_until: number }>("SELECT failures, opens, open_until FROM breaker WHERE origin = ?", origin)
+      .toArray()[0];
+    return row ? { failures: row.failures, opens: row.opens, openUntil: row.open_until } : CLOSED;
   }
 
-  /** Consecutive unreachable/5xx answers open the circuit; it half-opens after a growing pause. */
   private recordBreaker(origin: string, reached: boolean, now: number): void {
-    const b = this.breaker(origin);
-    if (reached) {
-      this.sql.exec("DELETE FROM breaker WHERE origin = ?", origin);
-      return;
-    }
-    const failures = b.failures + 1;
-    const opens = failures >= BREAKER_THRESHOLD ? b.opens + 1 : b.opens;
-    const openUntil = failures >= BREAKER_THRESHOLD ? now + Math.min(BREAKER_MAX_MS, BREAKER_BASE_MS * 2 ** (opens - 1)) : 0;
-    this.sql.exec("INSERT OR REPLACE INTO breaker (origin, failures, opens, open_until) VALUES (?, ?, ?, ?)", origin, failures, opens, openUntil);
+    const next = afterAttempt(this.breaker(origin), reached, now);
+    if (next === CLOSED) this.sql.exec("DELETE FROM breaker WHERE origin = ?", origin);
+    else this.sql.exec("INSERT OR REPLACE INTO breaker (origin, failures, opens, open_until) VALUES (?, ?, ?, ?)", origin, next.failures, next.opens, next.openUntil);
   }
 
   private async armAlarm(now: number): Promise<void> {
