@@ -4,6 +4,7 @@
  * which refuses every request (fail closed) and names the problem in the log.
  */
 import { originSigner, type OriginSigner } from "../delivery/attest";
+import { DEFAULT_BREAKER, type BreakerPolicy } from "../delivery/breaker";
 import { DEFAULT_POLICY, type RetryPolicy } from "../delivery/policy";
 import { parseCidr, type Cidr } from "../lib/cidr";
 import { buildVerifier, type ResolvedMethod } from "../verify/build";
@@ -30,6 +31,7 @@ export interface CompiledRoute {
   /** Signs what goes to the origin (Standard Webhooks), when `originSigning` is set. */
   readonly signer: OriginSigner | undefined;
   readonly retryPolicy: RetryPolicy;
+  readonly breakerPolicy: BreakerPolicy;
   /** Decrypted alert destinations. */
   readonly alertTargets: readonly AlertTarget[];
   readonly deadLetterRetentionMs: number;
@@ -107,6 +109,9 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
       exemptCidrs: (config.rateLimit?.exemptCidrs ?? []).map((c) => parseCidr(c)!),
       signer,
       retryPolicy: retryPolicyOf(config.delivery),
+      breakerPolicy: config.delivery?.circuitBreaker
+        ? { threshold: config.delivery.circuitBreaker.failures, pauseMs: config.delivery.circuitBreaker.pauseSeconds * 1000 }
+        : DEFAULT_BREAKER,
       alertTargets,
       deadLetterRetentionMs:
         config.delivery?.deadLetterRetentionSeconds !== undefined ? config.delivery.deadLetterRetentionSeconds * 1000 : DEFAULT_DEAD_LETTER_RETENTION_MS,

@@ -153,6 +153,12 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
         initialBackoffSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(3600))),
         maxBackoffSeconds: v.optional(v.pipe(v.number(), v.minValue(1), v.maxValue(24 * 3600))),
         deadLetterRetentionSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(3600), v.maxValue(90 * 24 * 3600))),
+        circuitBreaker: v.optional(
+          v.strictObject({
+            failures: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 5),
+            pauseSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(3600)), 30),
+          }),
+        ),
       }),
     ),
     observability: v.optional(

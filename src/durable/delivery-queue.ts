@@ -157,7 +157,7 @@ export class DeliveryQueue extends DurableObject<Env> {
       }
       const breaker = this.breaker(new URL(event.url).origin);
       if (isOpen(breaker, Date.now())) break; // wait; one probe when it half-opens
-      const probing = isProbing(breaker, Date.now());
+      const probing = isProbing(breaker, Date.now(), route.breakerPolicy);
       const reached = await this.attempt(route, event);
       if (probing && !reached) break;
     }
@@ -196,7 +196,7 @@ export class DeliveryQueue extends DurableObject<Env> {
 
     const outcome = classify(status);
     const reached = status !== null && status < 500;
-    this.recordBreaker(new URL(event.url).origin, reached, now);
+    this.recordBreaker(new URL(event.url).origin, reached, now, route);
     if (outcome === "delivered") {
       this.finish(event.id, "delivered", n, status, null, now + DELIVERED_RETENTION_MS);
       this.sql.exec("DELETE FROM bodies WHERE event_id = ?", event.id);
@@ -273,8 +273,8 @@ export class DeliveryQueue extends DurableObject<Env> {
     return row ? { failures: row.failures, opens: row.opens, openUntil: row.open_until } : CLOSED;
   }
 
-  private recordBreaker(origin: string, reached: boolean, now: number): void {
-    const next = afterAttempt(this.breaker(origin), reached, now);
+  private recordBreaker(origin: string, reached: boolean, now: number, route: CompiledRoute): void {
+    const next = afterAttempt(this.breaker(origin), reached, now, route.breakerPolicy);
     if (next === CLOSED) this.sql.exec("DELETE FROM breaker WHERE origin = ?", origin);
     else this.sql.exec("INSERT OR REPLACE INTO breaker (origin, failures, opens, open_until) VALUES (?, ?, ?, ?)", origin, next.failures, next.opens, next.openUntil);
   }

@@ -1,7 +1,10 @@
 /** Circuit breaker arithmetic: when it opens, how long it pauses, and that any answer closes it. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { afterAttempt, BREAKER_MAX_MS, BREAKER_THRESHOLD, CLOSED, isOpen, isProbing } from "../../../src/delivery/breaker";
+import { afterAttempt, CLOSED, DEFAULT_BREAKER, isOpen, isProbing, MAX_PAUSE_FACTOR } from "../../../src/delivery/breaker";
+
+const BREAKER_THRESHOLD = DEFAULT_BREAKER.threshold;
+const BREAKER_MAX_MS = DEFAULT_BREAKER.pauseMs * MAX_PAUSE_FACTOR;
 
 describe("breaker", () => {
   it("opens at the threshold, pauses 30 s, then doubles per opening", () => {
