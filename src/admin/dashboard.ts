@@ -88,7 +88,7 @@ async function detail(route, seq) {
   box.append(el("table", {}, ...facts.map(([k, v]) => el("tr", {}, el("th", { textContent: k }), el("td", { textContent: String(v) })))));
   if (e.headers && e.headers.length) box.append(el("h2", { textContent: "Headers" }), el("pre", { textContent: e.headers.map(([k, v]) => k + ": " + v).join("\\n") }));
   if (e.body !== undefined) box.append(el("h2", { textContent: "Body" }), el("pre", { textContent: e.body }));
-  if (e.messageId) {
+  if (e.messageId && ["queued", "delivered", "dead_lettered"].includes(e.decision)) {
     const d = await api("/routes/" + encodeURIComponent(route) + "/events/" + e.messageId).catch(() => null);
     if (d && d.attempts) {
       box.append(el("h2", { textContent: "Delivery attempts" }), el("table", {}, ...d.attempts.map((a) =>
