@@ -32,6 +32,8 @@ export default defineConfig({
           include: ["test/e2e/**/*.test.ts", "test/node/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 90_000,
+          // Each file starts its own wrangler dev; one at a time on a 2-core machine.
+          fileParallelism: false,
         },
       },
     ],
