@@ -64,10 +64,9 @@ export interface Outbound {
 }
 
 export function forwardHeaders(incoming: Headers, strip: ReadonlySet<string>, url: URL, p: Provenance): Headers {
-  const headers = new Headers();
-  for (const [name, value] of incoming) {
-    if (HOP_BY_HOP.has(name) || REQUEST_MANAGED.has(name) || strip.has(name) || name.startsWith("x-hookgate-")) continue;
-    headers.append(name, value);
+  const headers = new Headers(incoming);
+  for (const name of incoming.keys()) {
+    if (HOP_BY_HOP.has(name) || REQUEST_MANAGED.has(name) || strip.has(name) || name.startsWith("x-hookgate-")) headers.delete(name);
   }
   const clientIp = incoming.get("cf-connecting-ip");
   const priorFor = incoming.get("x-forwarded-for");
@@ -116,13 +115,9 @@ export async function forward(route: CompiledRoute, out: Outbound, requestId: st
     if (name === "TimeoutError" || name === "AbortError") return { code: "origin_timeout", timeoutMs };
     return { code: "origin_unreachable", detail: String((e as Error)?.message ?? e).slice(0, 200) };
   }
-  const headers = new Headers();
-  for (const [name, value] of res.headers) {
-    if (!HOP_BY_HOP.has(name)) headers.append(name, value);
-  }
-  headers.set(HOOKGATE_REQUEST_ID, requestId);
-  return {
-    response: new Response(res.body, { status: res.status, statusText: res.statusText, headers }),
-    originStatus: res.status,
-  };
+  // A mutable copy made natively; only the few hop-by-hop names are looked up.
+  const response = new Response(res.body, res);
+  for (const name of HOP_BY_HOP) response.headers.delete(name);
+  response.headers.set(HOOKGATE_REQUEST_ID, requestId);
+  return { response, originStatus: res.status };
 }
