@@ -9,6 +9,7 @@ declare namespace Cloudflare {
     DELIVERY: DurableObjectNamespace<import("../src/durable/delivery-queue").DeliveryQueue>;
     EVENT_LOG: DurableObjectNamespace<import("../src/durable/event-log").EventLog>;
     EVENT_LOG_FLUSH_MS?: string;
+    METRICS?: AnalyticsEngineDataset;
     ROUTE_LIMITER: DurableObjectNamespace<import("../src/durable/route-limiter").RouteLimiter>;
     ADMIN_TOKEN: string;
     SECRETS_KEY: string;

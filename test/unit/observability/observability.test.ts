@@ -154,6 +154,19 @@ describe("observability", () => {
     await vi.waitFor(() => expect(origin.received.some((r) => r.url === "https://alerts.test/in")).toBe(true));
   });
 
+  it("writes a data point per request to Analytics Engine when METRICS is bound", async () => {
+    await mustPutRoute({ id: "m", host: "*", path: "/m", origin: ORIGIN, auth: { methods: [{ type: "token", in: "query", secrets: ["t"] }] } });
+    const points: AnalyticsEngineDataPoint[] = [];
+    const METRICS = { writeDataPoint: (p: AnalyticsEngineDataPoint) => void points.push(p) } as AnalyticsEngineDataset;
+    await call(`${BASE}/m?auth=t`, { method: "POST", body: "x" }, { METRICS });
+    await call(`${BASE}/m?auth=no`, { method: "POST", body: "x" }, { METRICS });
+    expect(points).toHaveLength(2);
+    expect(points[0]).toMatchObject({ indexes: ["m"], blobs: ["m", "forwarded", "", "token:query"] });
+    expect(points[0]!.doubles![0]).toBe(200);
+    expect(points[1]).toMatchObject({ blobs: ["m", "rejected", "token:query:credentials_mismatch", ""] });
+    expect(points[1]!.doubles![0]).toBe(401);
+  });
+
   it("summary buckets decisions for the charts, and the overview shows each route's health", async () => {
     await mustPutRoute({ id: "sum", host: "*", path: "/sum", origin: ORIGIN, auth: { methods: [{ type: "token", in: "query", secrets: ["t"] }] } });
     for (const a of ["t", "t", "bad"]) await call(`${BASE}/sum?auth=${a}`, { method: "POST", body: "x" });
