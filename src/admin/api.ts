@@ -21,6 +21,14 @@ async function dedupShard(env: Env, routeId: string, key: string) {
   return route?.dedup ? shardFor(env, routeId, key, route.dedup.shards) : null;
 }
 
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
 export const DEFAULT_ADMIN_PREFIX = "/__gateway";
 const MAX_CONFIG_BYTES = 256 * 1024;
 
@@ -44,7 +52,14 @@ async function readJson(request: Request): Promise<{ ok: true; value: unknown } 
 }
 
 export function adminRouter(prefix: string) {
-  const router = Router<IRequest, [Env]>({ base: prefix });
+  const router = Router<IRequest, [Env]>({
+    base: prefix,
+    // Anything unexpected (a Durable Object unreachable, …) is a short JSON 500, never a stack trace.
+    catch: (e: unknown) => {
+      console.log(JSON.stringify({ msg: "admin_error", error: String((e as Error)?.message ?? e).slice(0, 200) }));
+      return json(500, { error: "internal_error" });
+    },
+  });
   router
     .get("/health", () => json(200, { ok: true }))
     // The page holds no data: everything it shows comes from the API below, with the token.
@@ -76,13 +91,16 @@ export function adminRouter(prefix: string) {
       }
     })
     .get("/routes/:id/dedup/:key", async ({ params }, env) => {
-      const shard = await dedupShard(env, params.id!, decodeURIComponent(params.key!));
+      const key = safeDecode(params.key!);
+      if (key === null) return json(400, { error: "bad_request", message: "the key is not valid URL encoding" });
+      const shard = await dedupShard(env, params.id!, key);
       if (!shard) return json(404, { error: "not_found", message: "no such route, or dedup is off for it" });
-      const record = await shard.lookup(decodeURIComponent(params.key!));
+      const record = await shard.lookup(key);
       return record ? json(200, record) : json(404, { error: "not_found" });
     })
     .delete("/routes/:id/dedup/:key", async ({ params }, env) => {
-      const key = decodeURIComponent(params.key!);
+      const key = safeDecode(params.key!);
+      if (key === null) return json(400, { error: "bad_request", message: "the key is not valid URL encoding" });
       const shard = await dedupShard(env, params.id!, key);
       if (!shard) return json(404, { error: "not_found", message: "no such route, or dedup is off for it" });
       return (await shard.forget(key)) ? json(200, { forgotten: key }) : json(404, { error: "not_found" });

@@ -163,15 +163,15 @@ export class EventLog extends DurableObject<Env> {
       where.push("decision = ?");
       args.push(q.decision);
     }
-    if (q.since !== undefined) {
+    if (q.since !== undefined && Number.isFinite(q.since)) {
       where.push("at >= ?");
       args.push(q.since);
     }
-    if (q.until !== undefined) {
+    if (q.until !== undefined && Number.isFinite(q.until)) {
       where.push("at <= ?");
       args.push(q.until);
     }
-    const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+    const limit = Number.isFinite(q.limit) ? Math.min(Math.max(Math.trunc(q.limit!), 1), 1000) : 100;
     const sql = `SELECT * FROM entries ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`;
     return this.sql.exec<Row>(sql, ...args, limit).toArray().map((r) => toEntry(r, false));
   }

@@ -101,6 +101,14 @@ describe("admin API", () => {
     expect((await env.ROUTES.list()).keys).toHaveLength(0);
   });
 
+  it("malformed query values and keys get a clear answer, never a crash", async () => {
+    await putRoute({ ...route, dedup: {} });
+    for (const q of ["limit=abc", "since=xyz", "until=&limit=-5", "limit=1e9"]) expect((await admin(`/routes/all-types/log?${q}`)).status).toBe(200);
+    expect((await admin("/routes/all-types/dedup/%E0%A4%A")).status).toBe(400);
+    expect((await admin("/routes/all-types/log/not-a-number")).status).toBe(404);
+    expect((await admin("/routes/all-types/events?state=bogus")).status).toBe(400);
+  });
+
   it("404 for unknown admin paths", async () => {
     expect((await admin("/nope")).status).toBe(404);
   });
