@@ -2,7 +2,7 @@
 // hookgate: the operator CLI. Talks to a running gateway's admin API, and `send` signs a
 // sample event the way a provider would so a route can be tried in seconds.
 // Node built-ins only, so it runs with `npx hookgate` on Node 20 as well.
-import { createHmac, randomUUID } from "node:crypto";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
@@ -51,6 +51,12 @@ const { values: opt, positionals: args } = parseArgs({
 const base = (opt.url ?? process.env.HOOKGATE_URL ?? "http://localhost:8787").replace(/\/+$/, "");
 const ADMIN = "/__gateway";
 
+/** The reason a fetch failed, e.g. ECONNREFUSED, rather than undici's "fetch failed". */
+function reason(e) {
+  const cause = e?.cause;
+  return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? e?.message ?? String(e);
+}
+
 function fail(message) {
   console.error(`hookgate: ${message}`);
   process.exit(2);
@@ -77,7 +83,7 @@ async function admin(method, path, body) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
-    fail(`cannot reach ${base}: ${e.cause?.code ?? e.message}`);
+    fail(`cannot reach ${base}: ${reason(e)}`);
   }
   const text = await res.text();
   console.log(text);
@@ -98,7 +104,17 @@ function duration(text) {
 function sampleBody(provider) {
   const now = Math.floor(Date.now() / 1000);
   if (provider === "github") {
-    return JSON.stringify({ ref: "refs/heads/main", before: "0".repeat(40), after: "1".repeat(40), repository: { id: 1, full_name: "acme/app" }, pusher: { name: "octocat" } });
+    const after = randomBytes(20).toString("hex");
+    return JSON.stringify({
+      ref: "refs/heads/main",
+      before: randomBytes(20).toString("hex"),
+      after,
+      repository: { id: 1296269, name: "app", full_name: "acme/app", private: true, default_branch: "main" },
+      pusher: { name: "octocat", email: "octocat@example.com" },
+      sender: { login: "octocat", id: 583231, type: "User" },
+      head_commit: { id: after, message: "Fix the checkout button", timestamp: new Date().toISOString(), author: { name: "The Octocat", username: "octocat" } },
+      commits: [{ id: after, message: "Fix the checkout button", added: [], removed: [], modified: ["src/checkout.ts"] }],
+    });
   }
   return JSON.stringify({
     id: opt["event-id"] ?? `evt_${randomUUID().replace(/-/g, "").slice(0, 24)}`,
@@ -113,7 +129,12 @@ async function send(target, provider) {
   if (!target) fail("send needs the webhook URL");
   const secret = opt.secret ?? "";
   if (provider !== "none" && !secret) fail(`--secret is needed for --provider ${provider}`);
-  const body = opt.body ? readFileSync(opt.body) : Buffer.from(opt.data ?? sampleBody(provider));
+  let body;
+  try {
+    body = opt.body ? readFileSync(opt.body) : Buffer.from(opt.data ?? sampleBody(provider));
+  } catch (e) {
+    fail(`cannot read ${opt.body}: ${e.message}`);
+  }
   const url = new URL(target);
   const headers = { "content-type": opt["content-type"] ?? "application/json", "user-agent": `hookgate-cli (${provider})` };
   const hmac = (data) => createHmac("sha256", secret).update(data).digest("hex");
@@ -148,10 +169,10 @@ async function send(target, provider) {
   try {
     res = await fetch(url, { method: "POST", headers, body: sent });
   } catch (e) {
-    fail(`cannot reach ${url.origin}: ${e.cause?.code ?? e.message}`);
+    fail(`cannot reach ${url.origin}: ${reason(e)}`);
   }
   console.log(`${res.status} ${res.statusText}`);
-  for (const name of ["x-hookgate-request-id", "x-hookgate-duplicate", "retry-after", "www-authenticate"]) {
+  for (const name of ["content-type", "x-hookgate-request-id", "x-hookgate-duplicate", "retry-after", "www-authenticate", "allow"]) {
     if (res.headers.has(name)) console.log(`${name}: ${res.headers.get(name)}`);
   }
   console.log(await res.text());
@@ -169,7 +190,12 @@ switch (command) {
   case "routes":
     if (sub === "put") {
       if (!third) fail("routes put needs a JSON file");
-      const parsed = JSON.parse(readFileSync(third, "utf8"));
+      let parsed;
+      try {
+        parsed = JSON.parse(readFileSync(third, "utf8"));
+      } catch (e) {
+        fail(`cannot read ${third}: ${e.message}`);
+      }
       for (const route of Array.isArray(parsed) ? parsed : [parsed]) {
         if (!route?.id) fail("every route needs an id");
         await admin("PUT", `/routes/${enc(route.id)}`, route);

@@ -4,9 +4,22 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
+
+process.chdir(fileURLToPath(new URL("..", import.meta.url)));
 
 const GATEWAY = "http://localhost:8787";
+const GATEWAY_LOCAL = "http://127.0.0.1:8787"; // what wrangler binds; `localhost` may resolve to ::1 first
 const ORIGIN_PORT = "9009";
+const STARTUP_TIMEOUT_MS = 90_000;
+const STOP_GRACE_MS = 5_000;
+
+// wrangler needs Node >= 22.12. `npm start` runs us on the project's Node 24 (a devDependency);
+// a bare `node scripts/dev.mjs` on an older Node still finds that one.
+const NODE = Number(process.versions.node.split(".")[0]) >= 22 ? process.execPath : "node_modules/node/bin/node";
+// Keep wrangler off the network: no telemetry, no Request.cf download, no update check (banner).
+const OFFLINE_ENV = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" };
 
 if (!existsSync(".dev.vars")) {
   writeFileSync(
@@ -17,23 +30,28 @@ if (!existsSync(".dev.vars")) {
       "ALLOW_HTTP=true",
       "",
     ].join("\n"),
+    { mode: 0o600 },
   );
   console.log("wrote .dev.vars (a random admin token and encryption key; git-ignored)");
 }
-const adminToken = /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(".dev.vars", "utf8"))?.[1]?.trim();
+const adminToken = /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(".dev.vars", "utf8"))?.[1]?.trim().replace(/^"|"$/g, "");
 
+const color = (code, text) => (process.stdout.isTTY ? `\x1b[${code}m${text}\x1b[0m` : text);
 const children = [];
-function start(name, command, args, color) {
+let stopping = false;
+
+function start(name, command, args, colorCode) {
   // Own process group, so stopping it stops whatever it started (wrangler starts workerd).
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
-  const prefix = `\x1b[${color}m[${name}]\x1b[0m `;
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, ...OFFLINE_ENV } });
+  const prefix = `${color(colorCode, `[${name}]`)} `;
+  // Whole lines only, so a chunk boundary never splits a prefix into the middle of a line.
   for (const stream of [child.stdout, child.stderr]) {
-    stream.setEncoding("utf8");
-    stream.on("data", (chunk) => process.stdout.write(chunk.replace(/^(?=.)/gm, prefix)));
+    createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => console.log(line ? prefix + line : ""));
   }
-  child.on("exit", (code) => {
+  child.exited = new Promise((resolve) => child.on("exit", resolve));
+  child.on("exit", (code, signal) => {
     if (!stopping) {
-      console.log(`${prefix}exited (${code}); stopping`);
+      console.log(`${prefix}exited (${code ?? signal}); stopping`);
       stop(1);
     }
   });
@@ -41,55 +59,69 @@ function start(name, command, args, color) {
   return child;
 }
 
-let stopping = false;
-function stop(code = 0) {
-  stopping = true;
-  for (const child of children) {
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // the group is already gone
   }
-  setTimeout(() => process.exit(code), 500);
+}
+
+async function stop(code = 0) {
+  if (stopping) {
+    // A second Ctrl-C: do not wait any longer.
+    for (const child of children) signalGroup(child, "SIGKILL");
+    process.exit(code || 130);
+  }
+  stopping = true;
+  for (const child of children) signalGroup(child, "SIGTERM");
+  const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
+  await Promise.race([Promise.all(children.map((c) => c.exited)), grace]);
+  // workerd may outlive wrangler; whatever is left in the groups goes now.
+  for (const child of children) signalGroup(child, "SIGKILL");
+  process.exit(code);
 }
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
+process.on("SIGHUP", () => stop(0));
 
 start("origin", process.execPath, ["demo/origin.mjs", "--port", ORIGIN_PORT], "36");
-start("gateway", "npx", ["wrangler", "dev", "--port", "8787", "--ip", "127.0.0.1", "--persist-to", ".wrangler/state"], "35");
+start("gateway", NODE, ["node_modules/wrangler/bin/wrangler.js", "dev", "--port", "8787", "--ip", "127.0.0.1", "--persist-to", ".wrangler/state"], "35");
 
 async function waitForGateway() {
-  for (let i = 0; i < 120; i++) {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
     try {
-      if ((await fetch(`${GATEWAY}/__gateway/health`)).ok) return;
+      if ((await fetch(`${GATEWAY_LOCAL}/__gateway/health`, { signal: AbortSignal.timeout(2_000) })).ok) return;
     } catch {
       // not up yet
     }
+    if (stopping) throw new Error("stopped before the gateway was up");
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error("the gateway did not start within 60 s");
+  throw new Error(`the gateway did not answer ${GATEWAY_LOCAL}/__gateway/health within ${STARTUP_TIMEOUT_MS / 1000} s`);
 }
 
 try {
   await waitForGateway();
   const routes = JSON.parse(readFileSync("demo/routes.json", "utf8"));
   for (const route of routes) {
-    const res = await fetch(`${GATEWAY}/__gateway/routes/${route.id}`, {
+    const res = await fetch(`${GATEWAY_LOCAL}/__gateway/routes/${encodeURIComponent(route.id)}`, {
       method: "PUT",
       headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
       body: JSON.stringify(route),
+      signal: AbortSignal.timeout(10_000),
     });
     if (!res.ok) throw new Error(`loading route ${route.id}: ${res.status} ${await res.text()}`);
   }
   console.log(`
-  hookgate is running on ${GATEWAY} with ${routes.length} demo routes; the demo origin prints what it receives.
+  hookgate is running on ${GATEWAY} with ${routes.length} demo routes (demo/routes.json); the demo origin prints what it receives.
 
   Try, in another terminal:
-    npx hookgate send ${GATEWAY}/hooks/stripe --provider stripe --secret whsec_demo_stripe_secret   # 200, forwarded
-    npx hookgate send ${GATEWAY}/hooks/stripe --provider stripe --secret whsec_wrong                # 401
-    npx hookgate send ${GATEWAY}/hooks/github --provider github --secret demo-github-secret --tamper  # 401
-    npx hookgate send ${GATEWAY}/hooks/github --provider github --secret demo-github-secret           # 202, queued, then delivered
+    npx hookgate send ${GATEWAY}/hooks/stripe --provider stripe --secret whsec_demo_stripe_secret    # 200, forwarded
+    npx hookgate send ${GATEWAY}/hooks/stripe --provider stripe --secret whsec_wrong                 # 401, wrong secret
+    npx hookgate send ${GATEWAY}/hooks/github --provider github --secret demo-github-secret --tamper # 401, body changed after signing
+    npx hookgate send ${GATEWAY}/hooks/github --provider github --secret demo-github-secret          # 202, queued, then delivered
     npx hookgate send ${GATEWAY}/hooks/token --provider token --secret demo-token
     npx hookgate send ${GATEWAY}/hooks/basic --provider basic --user hooks --secret demo-password
     npx hookgate routes list
@@ -99,6 +131,8 @@ try {
   Ctrl-C stops everything.
 `);
 } catch (e) {
-  console.error(String(e.message ?? e));
-  stop(1);
+  if (!stopping) {
+    console.error(String(e?.message ?? e));
+    stop(1);
+  }
 }

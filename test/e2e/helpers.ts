@@ -1,17 +1,26 @@
 /**
- * Real processes for end-to-end tests: the worker under `wrangler dev` (its own process
- * group, local KV and Durable Objects in a temp dir) and recording origins on 127.0.0.1.
- * Everything is bounded in time and stopped by PID.
+ * Real processes for end-to-end tests (and benchmarks): the worker under `wrangler dev` (its
+ * own process group, local KV and Durable Objects in a temp dir, no network) and recording
+ * origins on 127.0.0.1. Everything is bounded in time and stopped by process group.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
+export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const ADMIN_TOKEN = "e2e-admin-token";
 export const SECRETS_KEY = "q7tqVjQyU9qfP6Fw1t2Zb8O3sRr1kH4mN0pL5cX2vYw=";
+
+const STARTUP_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 5_000;
+// wrangler stays off the network: no telemetry, no Request.cf download, no update check (banner).
+const OFFLINE_ENV = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -21,6 +30,33 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM to the whole group, SIGKILL to whatever is left after the grace period. */
+export async function stopGroup(child: ChildProcess, graceMs = STOP_GRACE_MS): Promise<void> {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    return; // already gone
+  }
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(pid) && Date.now() < deadline) await sleep(50);
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // stopped by SIGTERM
+  }
+}
+
 export interface Gateway {
   readonly url: string;
   readonly output: () => string;
@@ -28,35 +64,40 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-/** Starts `wrangler dev` for this project and waits until it answers. */
+/**
+ * Starts `wrangler dev` for this project and waits until /__gateway/health answers.
+ * Only `vars` (over ALLOW_HTTP, ADMIN_TOKEN, SECRETS_KEY) reach the worker: an empty env
+ * file keeps the developer's .dev.vars out.
+ */
 export async function startGateway(vars: Record<string, string> = {}): Promise<Gateway> {
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), "hookgate-e2e-"));
-  const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--inspector-port", String(await freePort())];
+  const envFile = join(state, "empty.env");
+  writeFileSync(envFile, "");
+  const args = [
+    join(PROJECT_ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev",
+    "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(await freePort()),
+    "--persist-to", state, "--env-file", envFile, "--show-interactive-dev-session", "false",
+  ];
   for (const [k, v] of Object.entries({ ALLOW_HTTP: "true", ADMIN_TOKEN, SECRETS_KEY, EVENT_LOG_FLUSH_MS: "0", ...vars })) args.push("--var", `${k}:${v}`);
-  const child: ChildProcess = spawn("npx", args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+  const child = spawn(process.execPath, args, {
+    cwd: PROJECT_ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...OFFLINE_ENV },
+  });
   let output = "";
   child.stdout!.on("data", (c) => (output += c));
   child.stderr!.on("data", (c) => (output += c));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    try {
-      process.kill(-child.pid!, "SIGTERM");
-    } catch {
-      // already gone
-    }
-    await new Promise((r) => setTimeout(r, 300));
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      // stopped by SIGTERM
-    }
+    await stopGroup(child);
     rmSync(state, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   for (;;) {
     try {
-      if ((await fetch(`${url}/__gateway/health`)).ok) break;
+      if ((await fetch(`${url}/__gateway/health`, { signal: AbortSignal.timeout(2_000) })).ok) break;
     } catch {
       // not listening yet
     }
@@ -64,7 +105,7 @@ export async function startGateway(vars: Record<string, string> = {}): Promise<G
       await stop();
       throw new Error(`wrangler dev did not start:\n${output}`);
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   return {
     url,
@@ -73,6 +114,7 @@ export async function startGateway(vars: Record<string, string> = {}): Promise<G
       fetch(`${url}/__gateway${path}`, {
         method,
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        signal: AbortSignal.timeout(10_000),
         ...(body !== undefined && { body: JSON.stringify(body) }),
       }),
     stop,
@@ -123,5 +165,21 @@ export async function startOrigin(): Promise<Origin> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  });
+}
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs bin/hookgate.mjs with the given arguments; never throws on a non-zero exit. */
+export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 20_000): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(PROJECT_ROOT, "bin/hookgate.mjs"), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, timeout: timeoutMs }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
   });
 }
