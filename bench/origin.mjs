@@ -1,9 +1,13 @@
-// The origin for benchmarks: reads the whole body, answers 200. GET /__count reports how
-// many requests reached it per path prefix since the last POST /__reset.
+// The origin for benchmarks, in its own process: reads every body to the end, answers 200.
+// It counts what reached it per route (/b/<id>, /pass, /direct) so the bench can check that
+// each 2xx the client saw was one real delivery (not a duplicate short-circuit, not lost),
+// and reflects the gateway's verdict header so a pre-flight request can check it.
+// GET /__count → {"/b/token": n, …, "forged": n}; GET /__reset zeroes the counts.
 import { createServer } from "node:http";
 
-const port = Number(process.argv[2] ?? 0);
+const FORGED = /^sha256=0{64}$/; // the flood's forged signature: none may ever arrive here
 let counts = {};
+
 const server = createServer((req, res) => {
   if (req.url === "/__count") return res.end(JSON.stringify(counts));
   if (req.url === "/__reset") {
@@ -12,13 +16,12 @@ const server = createServer((req, res) => {
   }
   req.resume();
   req.on("end", () => {
-    const key = req.url.split("?")[0].split("/").slice(0, 3).join("/");
+    const key = req.url.split("?")[0].split("/").slice(0, req.url.startsWith("/b/") ? 3 : 2).join("/");
     counts[key] = (counts[key] ?? 0) + 1;
-    // The flood scenario's forged requests carry an all-zero signature: none may arrive here.
-    if (/^sha256=0{64}$/.test(req.headers["x-hub-signature-256"] ?? "")) counts.forged = (counts.forged ?? 0) + 1;
-    res.writeHead(200, { "content-type": "text/plain" });
+    if (FORGED.test(req.headers["x-hub-signature-256"] ?? "")) counts.forged = (counts.forged ?? 0) + 1;
+    res.writeHead(200, { "content-type": "text/plain", "x-bench-verified": req.headers["x-hookgate-verified"] ?? "" });
     res.end("ok");
   });
 });
 server.keepAliveTimeout = 60_000;
-server.listen(port, "127.0.0.1", () => console.log(JSON.stringify({ port: server.address().port })));
+server.listen(Number(process.argv[2] ?? 0), "127.0.0.1", () => console.log(JSON.stringify({ port: server.address().port })));
