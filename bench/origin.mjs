@@ -2,17 +2,18 @@
 // It counts what reached it per route (/b/<id>, /pass, /direct) so the bench can check that
 // each 2xx the client saw was one real delivery (not a duplicate short-circuit, not lost),
 // and reflects the gateway's verdict header so a pre-flight request can check it.
-// GET /__count → {"/b/token": n, …, "forged": n}; GET /__reset zeroes the counts.
+// GET /__count → {"/b/token": n, …, "forged": n, "connections": n}, totals since start.
+// New connections are counted too: a client that does not reuse them pays a handshake per request.
 import { createServer } from "node:http";
 
 const FORGED = /^sha256=0{64}$/; // the flood's forged signature: none may ever arrive here
-let counts = {};
+const counts = {};
 
 const server = createServer((req, res) => {
   if (req.url === "/__count") return res.end(JSON.stringify(counts));
-  if (req.url === "/__reset") {
-    counts = {};
-    return res.end("{}");
+  if (!req.socket.benchCounted) {
+    req.socket.benchCounted = true; // per connection that carried traffic, not the bench's own /__count calls
+    counts.connections = (counts.connections ?? 0) + 1;
   }
   req.resume();
   req.on("end", () => {

@@ -117,7 +117,12 @@ export function report(data, dir, label = "latest") {
   ]);
   const md = markdown(data, rows, flood);
   console.log(`\n${md}\n${verdicts.join("\n")}\n`);
-  writeFileSync(join(dir, `${label}.json`), `${JSON.stringify({ ...data.meta, rows, verdicts, flood, runs: data.runs, floodRuns: data.floodRuns }, null, 2)}\n`);
-  writeFileSync(join(dir, `${label}.md`), md);
-  console.log(`results: ${join(dir, `${label}.json`)}, ${label}.md`);
+  const json = `${JSON.stringify({ ...data.meta, rows, verdicts, flood, runs: data.runs, floodRuns: data.floodRuns }, null, 2)}\n`;
+  // latest.* is whatever ran last; a copy per mode keeps the full matrix when a quick run follows it.
+  const names = label === "latest" ? ["latest", `latest-${data.meta.mode}`] : [label];
+  for (const name of names) {
+    writeFileSync(join(dir, `${name}.json`), json);
+    writeFileSync(join(dir, `${name}.md`), md);
+  }
+  console.log(`results: ${names.map((n) => join(dir, `${n}.{json,md}`)).join(", ")}`);
 }

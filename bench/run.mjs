@@ -89,12 +89,13 @@ console.log(`pre-flight passed: ${active.map((s) => s.name).join(", ")}`);
 
 // ---- timed runs ------------------------------------------------------------------------------
 
-const originCount = async (path) => (await (await fetch(`${origin.url}/__count`)).json())[path] ?? 0;
+const originCount = async (key) => (await (await fetch(`${origin.url}/__count`)).json())[key] ?? 0;
 let runSeq = 0;
 
 /** One bounded wrk run; also checks that every 2xx the client saw was one delivery to the origin. */
 async function timed(s, size, seconds) {
   const before = await originCount(s.path);
+  const connectionsBefore = await originCount("connections");
   const ok = (r) => r.requests - r.non2xx;
   const result = await load({
     url: s.url,
@@ -112,13 +113,14 @@ async function timed(s, size, seconds) {
   const delivered = (await originCount(s.path)) - before;
   // Requests still in flight when wrk stops reach the origin uncounted by wrk: up to one per connection.
   const valid = delivered >= ok(result) && delivered <= ok(result) + CONNECTIONS;
-  return { ...result, delivered, valid };
+  const originConnections = (await originCount("connections")) - connectionsBefore;
+  return { ...result, delivered, valid, originConnections };
 }
 
 const line = (rep, size, name, r) =>
   `rep ${rep} ${String(size).padStart(7)} B ${name.padEnd(20)} ${String(Math.round(r.rps)).padStart(6)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  ` +
-  `cpu ${r.cpuUsPerRequest} µs/req (origin ${r.originCpuUsPerRequest})  rss ${r.peakRssMiB} MiB  non-2xx ${r.non2xx}` +
-  `${r.settledMs > 1000 ? `  settled in ${(r.settledMs / 1000).toFixed(1)} s` : ""}${r.valid ? "" : `  INVALID: ${r.delivered} delivered for ${r.requests - r.non2xx} 2xx`}`;
+  `cpu ${r.cpuUsPerRequest} µs/req (origin ${r.originCpuUsPerRequest}, ${r.originConnections} new connections)  rss ${r.peakRssMiB} MiB  non-2xx ${r.non2xx}` +
+  `${r.settledMs > 1000 ? `  settled in ${(r.settledMs / 1000).toFixed(1)} s` : ""}${r.settled ? "" : " (still busy: cut off)"}${r.valid ? "" : `  INVALID: ${r.delivered} delivered for ${r.requests - r.non2xx} 2xx`}`;
 
 console.log(`warm-up: ${WARMUP_SECONDS} s per scenario and size`);
 for (const size of SIZES) for (const s of active) await timed(s, size, WARMUP_SECONDS);
