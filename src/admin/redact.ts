@@ -12,7 +12,12 @@ const redact = (secrets: readonly StoredSecret[]) =>
 export function redactRoute(route: StoredRoute) {
   return {
     ...route,
-    auth: { ...route.auth, methods: route.auth.methods.map((m) => ({ ...m, secrets: redact(m.secrets) })) },
+    auth: { ...route.auth, methods: route.auth.methods.map((m) => ({
+        ...m,
+        secrets: redact(m.secrets),
+        ...(m.type === "provider" && m.verifyToken && { verifyToken: redact([m.verifyToken])[0] }),
+      })),
+    },
     ...(route.originSigning && { originSigning: { secrets: redact(route.originSigning.secrets) } }),
     ...(route.alerts && { alerts: { ...route.alerts, targets: route.alerts.targets.map((t) => ({ type: t.type, url: redact([t.url])[0] })) } }),
   };

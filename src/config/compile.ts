@@ -7,7 +7,7 @@ import { originSigner, type OriginSigner } from "../delivery/attest";
 import { DEFAULT_BREAKER, type BreakerPolicy } from "../delivery/breaker";
 import { DEFAULT_POLICY, type RetryPolicy } from "../delivery/policy";
 import { parseCidr, type Cidr } from "../lib/cidr";
-import { buildVerifier, type ResolvedMethod } from "../verify/build";
+import { buildVerifier, gatewayQueryTokens, type ResolvedMethod } from "../verify/build";
 import type { SecretValue } from "../verify/secrets";
 import type { Verifier } from "../verify/types";
 import { parseStoredRoute } from "./parse";
@@ -21,6 +21,8 @@ export interface CompiledRoute {
   readonly id: string;
   readonly config: StoredRoute;
   readonly verifiers: readonly Verifier[];
+  /** The route's methods plus those of its providers' handshakes (Meta's GET, Mandrill's HEAD). */
+  readonly allowedMethods: readonly string[];
   /** Lower-case header names and query params that carry gateway credentials: never forwarded. */
   readonly stripHeaders: ReadonlySet<string>;
   readonly stripQuery: ReadonlySet<string>;
@@ -83,9 +85,15 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
   try {
     const methods: ResolvedMethod[] = [];
     for (const [i, method] of config.auth.methods.entries()) {
-      methods.push({ ...method, secrets: await openAll(method.secrets, id, keys, `auth.methods.${i}`) } as ResolvedMethod);
+      const at = `auth.methods.${i}`;
+      const opened = { ...method, secrets: await openAll(method.secrets, id, keys, at) };
+      if (method.type === "provider" && method.verifyToken) {
+        Object.assign(opened, { verifyToken: (await openAll([method.verifyToken], id, keys, `${at}.verifyToken`))[0]!.value });
+      }
+      methods.push(opened as ResolvedMethod);
     }
-    const verifiers = await Promise.all(methods.map(buildVerifier)).catch((e: Error) => {
+    const context = { gatewayQueryTokens: gatewayQueryTokens(methods) };
+    const verifiers = await Promise.all(methods.map((m) => buildVerifier(m, context))).catch((e: Error) => {
       throw new Broken(`auth config cannot be used: ${e.message}`);
     });
     const signer = config.originSigning
@@ -103,6 +111,7 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
       id,
       config,
       verifiers,
+      allowedMethods: [...new Set([...config.limits.methods, ...verifiers.flatMap((v) => v.handshake?.methods ?? [])])],
       stripHeaders: new Set(verifiers.flatMap((v) => v.strip.headers.map((h) => h.toLowerCase()))),
       stripQuery: new Set(verifiers.flatMap((v) => v.strip.query)),
       allowCidrs: config.allowCidrs?.map((c) => parseCidr(c)!),

@@ -4,8 +4,9 @@
  */
 import * as v from "valibot";
 import { err, ok, type Result } from "../lib/result";
-import { compileTemplate } from "../verify/hmac";
-import { hmacPresets } from "../verify/presets";
+import { presets } from "../verify/presets";
+import type { PresetOption } from "../verify/presets/types";
+import { compileTemplate } from "../verify/scheme";
 import { inputRouteSchema, storedRouteSchema, type InputRoute, type StoredRoute } from "./schema";
 
 export interface ConfigIssue {
@@ -29,6 +30,58 @@ function schemaIssues(issues: readonly v.BaseIssue<unknown>[]): ConfigIssue[] {
   return issues.map((issue) => ({ path: v.getDotPath(issue) || "(root)", message: issue.message }));
 }
 
+const PRESET_OPTIONS: readonly PresetOption[] = [
+  "toleranceSeconds",
+  "verifyToken",
+  "publicUrl",
+  "legacySha1",
+  "tokenParam",
+  "tokenHeader",
+  "topicArns",
+  "confirmSubscriptions",
+];
+
+type Method = (InputRoute | StoredRoute)["auth"]["methods"][number];
+
+/** A provider preset: only the options it documents, and those it needs. */
+function presetIssues(method: Extract<Method, { type: "provider" }>, at: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const preset = presets[method.provider];
+  const given = (o: PresetOption) => (o === "legacySha1" || o === "confirmSubscriptions" ? method[o] === true : method[o] !== undefined);
+  for (const option of PRESET_OPTIONS) {
+    if (given(option) && !preset.options.includes(option)) issues.push({ path: `${at}.${option}`, message: `does not apply to provider "${method.provider}"` });
+  }
+  if (method.signedUrlToken === "exclude" && !preset.options.includes("signedUrlToken")) {
+    issues.push({ path: `${at}.signedUrlToken`, message: `does not apply to provider "${method.provider}"` });
+  }
+  for (const option of preset.required ?? []) {
+    if (!given(option)) issues.push({ path: `${at}.${option}`, message: `is required for provider "${method.provider}"` });
+  }
+  if (!preset.keyless && method.secrets.length === 0) issues.push({ path: `${at}.secrets`, message: "needs at least one secret" });
+  if (preset.keyless && method.secrets.length > 0) issues.push({ path: `${at}.secrets`, message: `provider "${method.provider}" uses no secret of yours` });
+  return issues;
+}
+
+/** A custom scheme: what is signed must be fillable, and the timestamp fields go together. */
+function customIssues(method: Extract<Method, { type: "hmac" | "ed25519" }>, at: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const required = method.type === "hmac" ? (["algorithm", "header", "payload"] as const) : (["header", "payload"] as const);
+  for (const field of required) {
+    if (method[field as "header"] === undefined) issues.push({ path: `${at}.${field}`, message: "is required without a preset" });
+  }
+  if (method.payload !== undefined) {
+    if (!compileTemplate(method.payload)) {
+      issues.push({ path: `${at}.payload`, message: "may only use {body}, {timestamp}, {url}, {method}, {params} and {header:Name}" });
+    } else if (method.payload.includes("{timestamp}") && !method.timestampHeader) {
+      issues.push({ path: `${at}.timestampHeader`, message: "is required when the payload uses {timestamp}" });
+    }
+  }
+  if (!method.timestampHeader && (method.toleranceSeconds !== undefined || method.timestampUnit !== undefined)) {
+    issues.push({ path: `${at}.timestampHeader`, message: "is required for toleranceSeconds/timestampUnit" });
+  }
+  return issues;
+}
+
 function crossFieldIssues(route: InputRoute | StoredRoute): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   route.auth.methods.forEach((method, i) => {
@@ -36,9 +89,11 @@ function crossFieldIssues(route: InputRoute | StoredRoute): ConfigIssue[] {
     if (method.type === "token" && method.in === "header" && !method.name) {
       issues.push({ path: `${at}.name`, message: "is required for a header token (e.g. X-Gitlab-Token)" });
     }
+    if (method.type === "provider") issues.push(...presetIssues(method, at));
+    if (method.type === "ed25519") issues.push(...customIssues(method, at));
     if (method.type !== "hmac") return;
     if (method.preset) {
-      if (method.toleranceSeconds !== undefined && !hmacPresets[method.preset].timestamp) {
+      if (method.toleranceSeconds !== undefined && !presets[method.preset].options.includes("toleranceSeconds")) {
         issues.push({ path: `${at}.toleranceSeconds`, message: `preset "${method.preset}" signs no timestamp` });
       }
       for (const field of CUSTOM_HMAC_FIELDS) {
@@ -46,19 +101,7 @@ function crossFieldIssues(route: InputRoute | StoredRoute): ConfigIssue[] {
       }
       return;
     }
-    for (const field of ["algorithm", "header", "payload"] as const) {
-      if (method[field] === undefined) issues.push({ path: `${at}.${field}`, message: "is required without a preset" });
-    }
-    if (method.payload !== undefined) {
-      if (!compileTemplate(method.payload)) {
-        issues.push({ path: `${at}.payload`, message: "may only use {body}, {timestamp}, {url}, {method} and {header:Name}" });
-      } else if (method.payload.includes("{timestamp}") && !method.timestampHeader) {
-        issues.push({ path: `${at}.timestampHeader`, message: "is required when the payload uses {timestamp}" });
-      }
-    }
-    if (!method.timestampHeader && (method.toleranceSeconds !== undefined || method.timestampUnit !== undefined)) {
-      issues.push({ path: `${at}.timestampHeader`, message: "is required for toleranceSeconds/timestampUnit" });
-    }
+    issues.push(...customIssues(method, at));
   });
   return issues;
 }

@@ -6,7 +6,7 @@
  */
 import * as v from "valibot";
 import { parseCidr } from "../lib/cidr";
-import { HMAC_PRESET_NAMES } from "../verify/presets";
+import { HMAC_PRESET_NAMES, PRESET_NAMES } from "../verify/presets";
 
 export const MAX_BODY_BYTES_LIMIT = 100 * 1024 * 1024; // Cloudflare's own request body cap on most plans
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -62,13 +62,9 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
     realm: v.optional(v.pipe(v.string(), v.maxLength(128)), "webhooks"),
   });
 
-  // One object for presets and custom schemes; which fields go together is checked in parse.ts.
-  const hmac = v.strictObject({
-    type: v.literal("hmac"),
-    preset: v.optional(v.picklist(HMAC_PRESET_NAMES, `must be one of: ${HMAC_PRESET_NAMES.join(", ")}`)),
-    secrets,
+  // The generic schemes, for any provider without a preset: what is signed, how, where.
+  const customFields = {
     toleranceSeconds: v.optional(tolerance),
-    algorithm: v.optional(v.picklist(["sha1", "sha256", "sha512"], 'must be "sha1", "sha256" or "sha512"')),
     encoding: v.optional(v.picklist(["hex", "base64"], 'must be "hex" or "base64"')),
     header: v.optional(headerName),
     prefix: v.optional(v.pipe(v.string(), v.maxLength(64))),
@@ -76,7 +72,35 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
     timestampHeader: v.optional(headerName),
     timestampUnit: v.optional(v.picklist(["s", "ms"], 'must be "s" or "ms"')),
     eventIdHeader: v.optional(headerName),
+  };
+
+  // One object for the older preset spelling and custom schemes; which fields go together is checked in parse.ts.
+  const hmac = v.strictObject({
+    type: v.literal("hmac"),
+    preset: v.optional(v.picklist(HMAC_PRESET_NAMES, `must be one of: ${HMAC_PRESET_NAMES.join(", ")} (other providers: { "type": "provider" })`)),
+    secrets,
+    algorithm: v.optional(v.picklist(["sha1", "sha256", "sha512"], 'must be "sha1", "sha256" or "sha512"')),
     secretEncoding: v.optional(v.picklist(["utf8", "base64", "hex", "whsec"])),
+    ...customFields,
+  });
+
+  // Any Ed25519 provider: secrets are its public keys (64 hex characters or base64 of 32 bytes).
+  const ed25519 = v.strictObject({ type: v.literal("ed25519"), secrets, ...customFields });
+
+  // A provider preset by name (docs/providers.md); which options apply is checked in parse.ts.
+  const provider = v.strictObject({
+    type: v.literal("provider"),
+    provider: v.picklist(PRESET_NAMES, `must be one of: ${PRESET_NAMES.join(", ")}`),
+    secrets: v.optional(v.pipe(v.array(secret), v.maxLength(10)), []),
+    toleranceSeconds: v.optional(tolerance),
+    verifyToken: v.optional(secret),
+    publicUrl: v.optional(v.pipe(v.string(), v.url("must be an absolute URL"), v.regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, "must be http(s) with no query"))),
+    signedUrlToken: v.optional(v.picklist(["include", "exclude"], 'must be "include" or "exclude"'), "include"),
+    legacySha1: v.optional(v.boolean(), false),
+    tokenParam: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.~!#$%&'*+^`|-]{1,128}$/, "must be a query parameter name"))),
+    tokenHeader: v.optional(headerName),
+    topicArns: v.optional(v.pipe(v.array(v.pipe(v.string(), v.regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]{1,256}$/, "must be an SNS topic ARN"))), v.minLength(1), v.maxLength(100))),
+    confirmSubscriptions: v.optional(v.boolean(), false),
   });
 
   return v.strictObject({
@@ -95,7 +119,7 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
     auth: v.strictObject({
       mode: v.optional(v.picklist(["all", "any"], 'must be "all" or "any"'), "all"),
       methods: v.pipe(
-        v.array(v.variant("type", [token, basic, hmac], 'must be "token", "basic" or "hmac"')),
+        v.array(v.variant("type", [token, basic, hmac, ed25519, provider], 'must be "token", "basic", "hmac", "ed25519" or "provider"')),
         v.minLength(1, "needs at least one method: a route without authentication is refused"),
         v.maxLength(8),
       ),

@@ -122,7 +122,13 @@ async function sealRoute(route: InputRoute, key: SecretKey): Promise<StoredRoute
     return notAfter ? { enc, notAfter } : { enc };
   };
   const sealAll = (secrets: readonly InputSecret[]) => Promise.all(secrets.map(seal));
-  const methods = await Promise.all(route.auth.methods.map(async (m) => ({ ...m, secrets: await sealAll(m.secrets) })));
+  const methods = await Promise.all(
+    route.auth.methods.map(async (m) => ({
+      ...m,
+      secrets: await sealAll(m.secrets),
+      ...(m.type === "provider" && m.verifyToken !== undefined && { verifyToken: await seal(m.verifyToken) }),
+    })),
+  );
   const originSigning = route.originSigning && { secrets: await sealAll(route.originSigning.secrets) };
   const alerts = route.alerts && {
     ...route.alerts,

@@ -7,7 +7,7 @@ export interface RequestLog {
   readonly route?: string;
   readonly method: string;
   readonly path: string;
-  readonly decision: "forwarded" | "queued" | "duplicate" | "rejected" | "admin" | "delivered" | "dead_lettered";
+  readonly decision: "forwarded" | "queued" | "duplicate" | "handshake" | "rejected" | "admin" | "delivered" | "dead_lettered";
   readonly status: number;
   readonly reason?: string;
   readonly verifiedBy?: string;

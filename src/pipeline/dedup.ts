@@ -12,6 +12,7 @@
  *   may still fail, so answering 200 could lose the event;
  * - a claim whose worker died is taken over when its lease (origin timeout + 5 s) passes.
  */
+import { parseJson, textAt } from "../lib/json-field";
 import type { CompiledRoute } from "../config/compile";
 import type { DedupShard } from "../durable/dedup-shard";
 import type { Env } from "../env";
@@ -43,20 +44,6 @@ export function retentionMs(route: CompiledRoute, settings: DedupSettings): numb
   return (known ?? DEFAULT_RETENTION_SECONDS) * 1000;
 }
 
-function jsonField(body: Uint8Array, path: string): string | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(body));
-  } catch {
-    return undefined;
-  }
-  for (const part of path.split(".")) {
-    if (value === null || typeof value !== "object") return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return typeof value === "string" || typeof value === "number" ? String(value) : undefined;
-}
-
 /** The delivery key, prefixed by where it came from so an id can never collide with a hash. */
 export async function deliveryKey(
   settings: DedupSettings,
@@ -69,7 +56,7 @@ export async function deliveryKey(
     const value = headers.get(settings.key.header);
     if (value) return `header:${value}`;
   } else if (settings.key) {
-    const value = jsonField(body, settings.key.jsonField);
+    const value = textAt(parseJson(body), settings.key.jsonField);
     if (value !== undefined) return `json:${value}`;
   }
   if (eventId) return `id:${eventId}`;

@@ -12,6 +12,7 @@ import { authenticate } from "./authenticate";
 import { DEDUP_OFF, dedupStage } from "./dedup";
 import { deliver } from "./deliver";
 import { outbound, type Forwarded } from "./forward";
+import { answerSigned, answerUnsigned } from "./handshake";
 import { clientIp, recordAuthFailure, shedByClient, shedVerified } from "./rate-limit";
 import { record, type Recorded } from "./record";
 import { shedByShape } from "./shed";
@@ -22,6 +23,7 @@ type Outcome = { route?: CompiledRoute; body?: Uint8Array } & (
   | { forwarded: Forwarded; accepted: Accepted }
   | { duplicate: Accepted }
   | { queued: string; accepted: Accepted }
+  | { handshake: Response; verifiedBy: readonly string[] }
 );
 
 interface Accepted {
@@ -47,6 +49,8 @@ async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionCont
 
   const shed = shedByShape(route, request) ?? shedByClient(route, ip, now);
   if (shed) return { route, rejection: shed };
+  const unsigned = await answerUnsigned(route, request, url, now);
+  if (unsigned) return { route, handshake: unsigned, verifiedBy: [] };
 
   const auth = await authenticate(route, request, url, now);
   if ("code" in auth) {
@@ -60,6 +64,8 @@ async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionCont
   if (!observed) {
     const limited = await shedVerified(route, env, ip, now);
     if (limited) return { route, body, rejection: limited };
+    const signed = await answerSigned(route, verifiedBy, { method: request.method, url, headers: request.headers, body, now });
+    if (signed) return { route, body, handshake: signed, verifiedBy };
   }
   const dedup = observed ? DEDUP_OFF : await dedupStage(env, route, request.headers, body, eventId, now);
   if ("code" in dedup) return { route, body, rejection: dedup };
@@ -106,6 +112,10 @@ function conclude(outcome: Outcome, requestId: string): { response: Response; li
   if ("rejection" in outcome) {
     const response = rejectionResponse(outcome.rejection, requestId);
     return { response, line: { route, decision: "rejected", status: response.status, reason: logReason(outcome.rejection) } };
+  }
+  if ("handshake" in outcome) {
+    const status = outcome.handshake.status;
+    return { response: outcome.handshake, line: { route, decision: "handshake", status, verifiedBy: outcome.verifiedBy.join(",") } };
   }
   const a = "duplicate" in outcome ? outcome.duplicate : outcome.accepted;
   const common = {

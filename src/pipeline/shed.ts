@@ -11,8 +11,9 @@ export function mediaType(contentType: string | null): string | null {
 
 export function shedByShape(route: CompiledRoute, request: Request): Rejection | null {
   const limits = route.config.limits;
-  if (!limits.methods.includes(request.method)) return { code: "method_not_allowed", allow: limits.methods };
-  if (limits.contentTypes) {
+  if (!route.allowedMethods.includes(request.method)) return { code: "method_not_allowed", allow: route.allowedMethods };
+  // A handshake's own method (Meta's GET, Mandrill's HEAD) carries no body to type-check.
+  if (limits.contentTypes && limits.methods.includes(request.method)) {
     const type = mediaType(request.headers.get("content-type"));
     if (type === null || !limits.contentTypes.includes(type)) return { code: "unsupported_media_type" };
   }

@@ -1,37 +1,41 @@
 /** Turns a route's auth methods (secrets already decrypted) into verifiers. */
 import type { AuthMethodConfig } from "../config/schema";
 import { basicVerifier } from "./basic";
-import { hmacVerifier, type HmacAlgorithm, type HmacScheme } from "./hmac";
-import { hmacPresets } from "./presets";
+import type { Algorithm } from "./keys";
+import { presets } from "./presets";
+import { schemeVerifier, type SignatureScheme } from "./scheme";
 import type { SecretValue } from "./secrets";
 import { tokenVerifier } from "./token";
 import type { Verifier } from "./types";
 
-type WithSecrets<M> = M extends unknown ? Omit<M, "secrets"> & { readonly secrets: readonly SecretValue[] } : never;
-export type ResolvedMethod = WithSecrets<AuthMethodConfig>;
-type HmacMethod = Extract<ResolvedMethod, { type: "hmac" }>;
+type Resolved<M> = M extends unknown
+  ? Omit<M, "secrets" | "verifyToken"> & { readonly secrets: readonly SecretValue[] } & (M extends { verifyToken?: unknown } ? { readonly verifyToken?: string } : unknown)
+  : never;
+export type ResolvedMethod = Resolved<AuthMethodConfig>;
+type CustomMethod = Extract<ResolvedMethod, { type: "hmac" | "ed25519" }>;
+type ProviderMethod = Extract<ResolvedMethod, { type: "provider" }>;
 
 export const DEFAULT_TOKEN_QUERY_PARAM = "auth";
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
-const ALGORITHMS: Record<NonNullable<HmacMethod["algorithm"]>, HmacAlgorithm> = {
-  sha1: "SHA-1",
-  sha256: "SHA-256",
-  sha512: "SHA-512",
+const HMAC_ALGORITHMS: Record<NonNullable<Extract<CustomMethod, { type: "hmac" }>["algorithm"]>, Algorithm> = {
+  sha1: "hmac-sha1",
+  sha256: "hmac-sha256",
+  sha512: "hmac-sha512",
 };
 
-/** The scheme a method describes: a preset (with its tolerance overridable) or a custom one. */
-export function hmacSchemeOf(method: Omit<HmacMethod, "secrets">): HmacScheme {
-  if (method.preset) {
-    const preset: HmacScheme = hmacPresets[method.preset];
-    if (method.toleranceSeconds === undefined || !preset.timestamp) return preset;
-    return { ...preset, timestamp: { ...preset.timestamp, toleranceSeconds: method.toleranceSeconds } };
-  }
-  // parse.ts guarantees algorithm, header and payload for custom schemes.
+/** What the route around a method tells it: the gateway's own query tokens, which a provider may not have signed. */
+export interface RouteContext {
+  readonly gatewayQueryTokens: readonly string[];
+}
+
+/** A custom scheme from its fields (parse.ts guarantees header and payload, and algorithm for HMAC). */
+export function customScheme(method: CustomMethod): SignatureScheme {
+  const ed25519 = method.type === "ed25519";
   return {
-    name: "hmac",
-    algorithm: ALGORITHMS[method.algorithm!],
-    encoding: method.encoding ?? "hex",
+    name: ed25519 ? "custom" : "hmac",
+    algorithm: method.type === "hmac" ? HMAC_ALGORITHMS[method.algorithm!] : "ed25519",
+    encoding: method.encoding ?? (ed25519 ? "base64" : "hex"),
     header: method.header!,
     format: { kind: "single", prefix: method.prefix ?? "" },
     payload: method.payload!,
@@ -42,22 +46,49 @@ export function hmacSchemeOf(method: Omit<HmacMethod, "secrets">): HmacScheme {
         toleranceSeconds: method.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
       },
     }),
-    ...(method.eventIdHeader && { eventIdHeader: method.eventIdHeader }),
-    secretEncoding: method.secretEncoding ?? "utf8",
+    ...(method.eventIdHeader && { eventId: { header: method.eventIdHeader } }),
+    keyEncoding: method.type === "hmac" ? (method.secretEncoding ?? "utf8") : "auto",
   };
 }
 
-export function buildVerifier(method: ResolvedMethod): Promise<Verifier> {
+function buildPreset(method: ProviderMethod, context: RouteContext): Promise<Verifier> {
+  return presets[method.provider].build({
+    secrets: method.secrets,
+    toleranceSeconds: method.toleranceSeconds,
+    verifyToken: method.verifyToken,
+    url: {
+      ...(method.publicUrl && { publicUrl: method.publicUrl }),
+      dropQuery: method.signedUrlToken === "exclude" ? context.gatewayQueryTokens : [],
+    },
+    legacySha1: method.legacySha1,
+    tokenParam: method.tokenParam,
+    tokenHeader: method.tokenHeader,
+    topicArns: method.topicArns ?? [],
+    confirmSubscriptions: method.confirmSubscriptions,
+  });
+}
+
+export function buildVerifier(method: ResolvedMethod, context: RouteContext = { gatewayQueryTokens: [] }): Promise<Verifier> {
   switch (method.type) {
     case "token":
-      return tokenVerifier({
-        in: method.in,
-        name: method.name ?? DEFAULT_TOKEN_QUERY_PARAM,
-        secrets: method.secrets,
-      });
+      return tokenVerifier({ in: method.in, name: method.name ?? DEFAULT_TOKEN_QUERY_PARAM, secrets: method.secrets });
     case "basic":
       return basicVerifier({ username: method.username, secrets: method.secrets, realm: method.realm });
     case "hmac":
-      return hmacVerifier(hmacSchemeOf(method), method.secrets);
+      // The older spelling of a preset: `{ "type": "hmac", "preset": "stripe" }`.
+      if (method.preset) {
+        return buildPreset({ type: "provider", provider: method.preset, secrets: method.secrets, toleranceSeconds: method.toleranceSeconds, signedUrlToken: "include", legacySha1: false, confirmSubscriptions: false }, context);
+      }
+      return schemeVerifier(customScheme(method), method.secrets);
+    case "ed25519":
+      return schemeVerifier(customScheme(method), method.secrets);
+    case "provider":
+      return buildPreset(method, context);
   }
+}
+
+/** The gateway's own query-token names on a route (what `signedUrlToken: "exclude"` leaves out). */
+export function gatewayQueryTokens(methods: readonly ResolvedMethod[]): string[] {
+  const names = methods.flatMap((m) => (m.type === "token" && m.in === "query" ? [m.name ?? DEFAULT_TOKEN_QUERY_PARAM] : []));
+  return names;
 }

@@ -8,7 +8,9 @@ export type SignatureFormat =
   /** The whole value (after an optional prefix such as `sha256=`) is one signature. GitHub, Shopify. */
   | { readonly kind: "single"; readonly prefix: string }
   /** `t=…,v1=…,v1=…` key/value pairs. Stripe (`,`), Paddle (`;`). Repeated signature keys are rotation. */
-  | { readonly kind: "pairs"; readonly separator: string; readonly timestampKey: string; readonly signatureKey: string };
+  | { readonly kind: "pairs"; readonly separator: string; readonly timestampKey: string; readonly signatureKey: string }
+  /** Space-separated `version,signature` entries. Standard Webhooks, Svix (`v1,…`; `v1a,…` for Ed25519). */
+  | { readonly kind: "list"; readonly version: string };
 
 export interface ParsedSignatureHeader {
   readonly timestamp?: string;
@@ -26,6 +28,7 @@ export function parseSignatureHeader(value: string, format: SignatureFormat): Pa
     const signature = value.slice(format.prefix.length).trim();
     return signature === "" ? null : { signatures: [signature] };
   }
+  if (format.kind === "list") return parseList(value, format.version);
   let timestamp: string | undefined;
   const signatures: string[] = [];
   for (const pair of value.split(format.separator)) {
@@ -43,4 +46,16 @@ export function parseSignatureHeader(value: string, format: SignatureFormat): Pa
   }
   if (signatures.length === 0 || signatures.length > MAX_SIGNATURES) return null;
   return timestamp === undefined ? { signatures } : { timestamp, signatures };
+}
+
+function parseList(value: string, version: string): ParsedSignatureHeader | null {
+  const signatures: string[] = [];
+  for (const entry of value.split(" ")) {
+    const comma = entry.indexOf(",");
+    // Entries of other versions (a future scheme, `v1a` beside `v1`) are not ours to judge.
+    if (comma <= 0 || entry.slice(0, comma) !== version) continue;
+    const signature = entry.slice(comma + 1);
+    if (signature !== "") signatures.push(signature);
+  }
+  return signatures.length === 0 || signatures.length > MAX_SIGNATURES ? null : { signatures };
 }

@@ -7,6 +7,10 @@ export interface TokenOptions {
   readonly in: "query" | "header";
   readonly name: string;
   readonly secrets: readonly SecretValue[];
+  /** Headers carrying the provider's event id (GitLab), first present wins. */
+  readonly eventIdHeaders?: readonly string[];
+  /** Names the scheme in logs when a preset uses a token ("gitlab", "mailchimp"). */
+  readonly scheme?: string;
 }
 
 export async function tokenVerifier(options: TokenOptions): Promise<Verifier> {
@@ -15,7 +19,7 @@ export async function tokenVerifier(options: TokenOptions): Promise<Verifier> {
   );
   const inQuery = options.in === "query";
   return {
-    scheme: inQuery ? "token:query" : "token:header",
+    scheme: options.scheme ? `token:${options.scheme}` : inQuery ? "token:query" : "token:header",
     needsBody: false,
     strip: inQuery ? { headers: [], query: [options.name] } : { headers: [options.name], query: [] },
     async verify({ url, headers, now }) {
@@ -23,7 +27,8 @@ export async function tokenVerifier(options: TokenOptions): Promise<Verifier> {
       if (presented === null || presented === "") return fail("missing_credentials");
       const valid = active(digests, now);
       if (valid.length === 0) return fail("no_active_secret");
-      return (await matchesAnyDigest(presented, valid)) ? pass() : fail("credentials_mismatch");
+      if (!(await matchesAnyDigest(presented, valid))) return fail("credentials_mismatch");
+      return pass(options.eventIdHeaders?.map((h) => headers.get(h)).find((id) => id !== null && id !== undefined && id !== "") ?? undefined);
     },
   };
 }

@@ -15,7 +15,9 @@ export type VerifyFailure =
   | "malformed_timestamp"
   | "stale_timestamp"
   | "future_timestamp"
-  | "no_active_secret";
+  | "no_active_secret"
+  | "malformed_body"
+  | "untrusted_certificate";
 
 export interface VerifyInput {
   readonly method: string;
@@ -43,6 +45,23 @@ export interface Verifier {
   /** Sent with a 401 when this verifier fails (HTTP Basic's `WWW-Authenticate`). */
   readonly challenge?: string;
   verify(input: VerifyInput): Promise<VerifyResult>;
+  /**
+   * Unsigned handshakes (Meta's GET `hub.challenge`, Mandrill's HEAD, Graph's
+   * `validationToken`…), answered before authentication and before the body is read.
+   * Returns null when the request is not one; `methods` are let past the route's method check.
+   */
+  readonly handshake?: Handshake;
+  /**
+   * Signed handshakes (Slack `url_verification`, Discord PING, Zoom `endpoint.url_validation`…),
+   * asked only after every verifier passed: a Response answers the provider at the edge
+   * instead of forwarding; null forwards as usual.
+   */
+  reply?(input: VerifyInput): Promise<Response | null>;
+}
+
+export interface Handshake {
+  readonly methods: readonly string[];
+  answer(input: Omit<VerifyInput, "body">): Promise<Response | null>;
 }
 
 export const pass = (eventId?: string): VerifyResult => (eventId === undefined ? { ok: true } : { ok: true, eventId });

@@ -1,9 +1,64 @@
-/** Provider presets by the name a route config uses. */
-import type { HmacScheme } from "../hmac";
+/** Provider presets by the name a route config uses (docs/providers.md describes each). */
+import { discord } from "./discord";
+import { dropbox } from "./dropbox";
 import { github } from "./github";
+import { gitlab } from "./gitlab";
+import { hubspot } from "./hubspot";
+import { intercom } from "./intercom";
+import { linear } from "./linear";
+import { mailchimp } from "./mailchimp";
+import { mailgun } from "./mailgun";
+import { mandrill } from "./mandrill";
+import { meta } from "./meta";
+import { msgraph } from "./msgraph";
+import { okta } from "./okta";
+import { paddle } from "./paddle";
+import { sendgrid } from "./sendgrid";
+import { shopify } from "./shopify";
+import { slack } from "./slack";
+import { sns } from "./sns";
+import { square } from "./square";
+import { gitlabSigning, standardWebhooks, svix } from "./standard-webhooks";
 import { stripe } from "./stripe";
+import { twilio } from "./twilio";
+import { typeform } from "./typeform";
+import type { Preset } from "./types";
+import { x } from "./x";
+import { xero } from "./xero";
+import { zoom } from "./zoom";
 
-export const hmacPresets = { stripe, github } as const satisfies Record<string, HmacScheme>;
+export const presets = {
+  stripe,
+  github,
+  gitlab,
+  "gitlab-signing": gitlabSigning,
+  shopify,
+  slack,
+  meta,
+  discord,
+  twilio,
+  mailchimp,
+  mandrill,
+  "standard-webhooks": standardWebhooks,
+  svix,
+  sendgrid,
+  square,
+  paddle,
+  linear,
+  zoom,
+  mailgun,
+  intercom,
+  hubspot,
+  typeform,
+  dropbox,
+  sns,
+  okta,
+  xero,
+  msgraph,
+  x,
+} as const satisfies Record<string, Preset>;
 
-export type HmacPresetName = keyof typeof hmacPresets;
-export const HMAC_PRESET_NAMES = Object.keys(hmacPresets) as HmacPresetName[];
+export type PresetName = keyof typeof presets;
+export const PRESET_NAMES = Object.keys(presets) as PresetName[];
+/** The older spelling `{ "type": "hmac", "preset": … }` accepts these. */
+export const HMAC_PRESET_NAMES = ["stripe", "github"] as const satisfies readonly PresetName[];

@@ -15,6 +15,8 @@ const route = {
       { type: "hmac", preset: "stripe", secrets: [SECRETS[0], { value: "whsec_OLD_TOPSECRET", notAfter: "2030-01-01T00:00:00Z" }] },
       { type: "token", in: "query", secrets: [SECRETS[1]] },
       { type: "basic", username: "hooks", secrets: [SECRETS[2]] },
+      // A preset's other secret (Meta's verify token) is sealed and redacted like the rest.
+      { type: "provider", provider: "meta", secrets: ["APPSECRET_TOPSECRET"], verifyToken: "VERIFY_TOPSECRET" },
     ],
   },
 };
@@ -56,6 +58,7 @@ describe("admin API", () => {
     expect(got.status).toBe(200);
     const body = (await got.clone().json()) as typeof route;
     expect(body.auth.methods[0]!.secrets).toEqual([{ redacted: true }, { redacted: true, notAfter: "2030-01-01T00:00:00Z" }]);
+    expect(body.auth.methods[3]).toMatchObject({ provider: "meta", secrets: [{ redacted: true }], verifyToken: { redacted: true } });
     responses.push(await got.text(), await (await admin("/routes")).text());
 
     const kvDump = await Promise.all((await env.ROUTES.list()).keys.map((k) => env.ROUTES.get(k.name)));

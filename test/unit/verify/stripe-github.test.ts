@@ -7,9 +7,9 @@ import { sign as octokitSign } from "@octokit/webhooks-methods";
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { utf8 } from "../../../src/lib/encoding";
-import { hmacVerifier } from "../../../src/verify/hmac";
-import { github } from "../../../src/verify/presets/github";
-import { stripe } from "../../../src/verify/presets/stripe";
+import { schemeVerifier } from "../../../src/verify/scheme";
+import { githubScheme as github } from "../../../src/verify/presets/github";
+import { stripeScheme as stripe } from "../../../src/verify/presets/stripe";
 import type { VerifyInput } from "../../../src/verify/types";
 
 const stripeSdk = new Stripe("sk_test_unused");
@@ -34,30 +34,31 @@ describe("stripe preset", () => {
   const body = JSON.stringify({ id: "evt_1", object: "event", type: "payment_intent.succeeded", data: { object: { amount: 2000 } } });
 
   it("accepts a header made by the stripe SDK", async () => {
-    const v = await hmacVerifier(stripe, [{ value: secret }]);
-    expect(await v.verify(input({ "stripe-signature": await stripeHeader(body, secret) }, body))).toEqual({ ok: true });
+    const v = await schemeVerifier(stripe, [{ value: secret }]);
+    // The preset hands Stripe's event id (the body's `id`) on to dedup.
+    expect(await v.verify(input({ "stripe-signature": await stripeHeader(body, secret) }, body))).toEqual({ ok: true, eventId: "evt_1" });
   });
 
   it("accepts when one of several v1 signatures matches (rotation on Stripe's side)", async () => {
-    const v = await hmacVerifier(stripe, [{ value: secret }]);
+    const v = await schemeVerifier(stripe, [{ value: secret }]);
     const good = (await stripeHeader(body, secret)).split(",").find((p) => p.startsWith("v1="))!;
     const other = (await stripeHeader(body, "whsec_other")).split(",").find((p) => p.startsWith("v1="))!;
     expect((await v.verify(input({ "stripe-signature": `t=${NOW_S},${other},${good}` }, body))).ok).toBe(true);
   });
 
   it("accepts either of two configured secrets (rotation on our side)", async () => {
-    const v = await hmacVerifier(stripe, [{ value: "whsec_old" }, { value: secret }]);
+    const v = await schemeVerifier(stripe, [{ value: "whsec_old" }, { value: secret }]);
     expect((await v.verify(input({ "stripe-signature": await stripeHeader(body, secret) }, body))).ok).toBe(true);
   });
 
   it("stops accepting a secret after its notAfter", async () => {
-    const v = await hmacVerifier(stripe, [{ value: secret, notAfter: NOW - 1 }]);
+    const v = await schemeVerifier(stripe, [{ value: secret, notAfter: NOW - 1 }]);
     const res = await v.verify(input({ "stripe-signature": await stripeHeader(body, secret) }, body));
     expect(res).toEqual({ ok: false, reason: "no_active_secret" });
   });
 
   it("ignores v0 signatures (downgrade protection)", async () => {
-    const v = await hmacVerifier(stripe, [{ value: secret }]);
+    const v = await schemeVerifier(stripe, [{ value: secret }]);
     const v1 = (await stripeHeader(body, secret)).split(",").find((p) => p.startsWith("v1="))!;
     const res = await v.verify(input({ "stripe-signature": `t=${NOW_S},v0=${v1.slice(3)}` }, body));
     expect(res).toEqual({ ok: false, reason: "malformed_signature" });
@@ -78,20 +79,20 @@ describe("stripe preset", () => {
   ];
   for (const [what, make, reason] of rejections) {
     it(`rejects ${what} (${reason})`, async () => {
-      const v = await hmacVerifier(stripe, [{ value: secret }]);
+      const v = await schemeVerifier(stripe, [{ value: secret }]);
       expect(await v.verify(await make())).toEqual({ ok: false, reason });
     });
   }
 
   it("accepts a timestamp 300 s old and 300 s ahead (the window is inclusive)", async () => {
-    const v = await hmacVerifier(stripe, [{ value: secret }]);
+    const v = await schemeVerifier(stripe, [{ value: secret }]);
     for (const t of [NOW_S - 300, NOW_S + 300]) {
       expect((await v.verify(input({ "stripe-signature": await stripeHeader(body, secret, t) }, body))).ok).toBe(true);
     }
   });
 
   it("honours a configured tolerance", async () => {
-    const v = await hmacVerifier({ ...stripe, timestamp: { unit: "s", toleranceSeconds: 10 } }, [{ value: secret }]);
+    const v = await schemeVerifier({ ...stripe, timestamp: { unit: "s", toleranceSeconds: 10 } }, [{ value: secret }]);
     const res = await v.verify(input({ "stripe-signature": await stripeHeader(body, secret, NOW_S - 11) }, body));
     expect(res).toEqual({ ok: false, reason: "stale_timestamp" });
   });
@@ -102,7 +103,7 @@ describe("github preset", () => {
 
   it("accepts GitHub's documented test vector", async () => {
     // https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries#testing-the-webhook-payload-validation
-    const v = await hmacVerifier(github, [{ value: secret }]);
+    const v = await schemeVerifier(github, [{ value: secret }]);
     const headers = {
       "x-hub-signature-256": "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
       "x-github-delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958",
@@ -111,7 +112,7 @@ describe("github preset", () => {
   });
 
   it("accepts signatures from @octokit/webhooks-methods over JSON (escaped unicode) and form bodies", async () => {
-    const v = await hmacVerifier(github, [{ value: "s3cret" }]);
+    const v = await schemeVerifier(github, [{ value: "s3cret" }]);
     for (const body of ['{"zen":"Keep it logically awesome.","name":"\\u00e4\\u00f6\\u00e5"}', "payload=%7B%22a%22%3A1%7D"]) {
       const sig = await octokitSign("s3cret", body);
       expect((await v.verify(input({ "x-hub-signature-256": sig }, body))).ok).toBe(true);
@@ -131,7 +132,7 @@ describe("github preset", () => {
   ];
   for (const [what, headers, reason, sentBody] of rejections) {
     it(`rejects ${what} (${reason})`, async () => {
-      const v = await hmacVerifier(github, [{ value: secret }]);
+      const v = await schemeVerifier(github, [{ value: secret }]);
       expect(await v.verify(input(await headers(), sentBody ?? body))).toEqual({ ok: false, reason });
     });
   }

@@ -1,0 +1,126 @@
+/**
+ * Verification handshakes answered at the edge, so the origin never has to know them.
+ * Echoed values are capped and sent as text/plain with `nosniff` (or as JSON): an echo
+ * endpoint must not become a way to serve a page from the provider's trusted host.
+ */
+import { bytesToBase64, bytesToHex, utf8 } from "../lib/encoding";
+import { matchesAnyDigest, sha256 } from "../lib/constant-time";
+import { BodyFields } from "../lib/json-field";
+import type { Handshake, VerifyInput } from "./types";
+
+const MAX_ECHO_CHARS = 2048;
+const COMMON = { "cache-control": "no-store", "x-content-type-options": "nosniff", "x-hookgate-handshake": "true" };
+
+export const textReply = (status: number, text: string) =>
+  new Response(text, { status, headers: { ...COMMON, "content-type": "text/plain; charset=utf-8" } });
+
+export const jsonReply = (status: number, value: unknown) =>
+  new Response(JSON.stringify(value), { status, headers: { ...COMMON, "content-type": "application/json" } });
+
+/** Echo `?param=` back as text/plain (Microsoft Graph's `validationToken`, Dropbox's `challenge`). */
+export function echoQuery(method: string, param: string): Handshake {
+  return {
+    methods: [method],
+    async answer({ method: m, url }) {
+      if (m !== method) return null;
+      const value = url.searchParams.get(param);
+      if (value === null) return null;
+      return value === "" || value.length > MAX_ECHO_CHARS ? textReply(400, "bad handshake") : textReply(200, value);
+    },
+  };
+}
+
+/** Meta: `GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`; a wrong token is 403. */
+export async function metaSubscribe(verifyToken: string | undefined): Promise<Handshake> {
+  const digest = verifyToken === undefined ? undefined : await sha256(verifyToken);
+  return {
+    methods: ["GET"],
+    async answer({ method, url }) {
+      if (method !== "GET" || !url.searchParams.has("hub.mode")) return null;
+      const challenge = url.searchParams.get("hub.challenge") ?? "";
+      const token = url.searchParams.get("hub.verify_token") ?? "";
+      // No verifyToken configured: the handshake is refused, never answered for anyone.
+      const ok = digest !== undefined && url.searchParams.get("hub.mode") === "subscribe" && token !== "" && (await matchesAnyDigest(token, [digest]));
+      if (!ok) return textReply(403, "verify token mismatch");
+      return challenge === "" || challenge.length > MAX_ECHO_CHARS ? textReply(400, "bad handshake") : textReply(200, challenge);
+    },
+  };
+}
+
+/** An HMAC-SHA256 of `message` with the first secret, for handshakes that prove we hold it. */
+async function hmacSha256(secret: string, message: string): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey("raw", utf8(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8(message)));
+}
+
+/** X (Twitter) CRC: `GET ?crc_token=` → `{"response_token":"sha256=<base64 HMAC>"}`. */
+export function xCrc(secret: () => string | undefined): Handshake {
+  return {
+    methods: ["GET"],
+    async answer({ method, url }) {
+      if (method !== "GET" || !url.searchParams.has("crc_token")) return null;
+      const token = url.searchParams.get("crc_token")!;
+      const key = secret();
+      if (!key) return textReply(503, "no active secret");
+      if (token === "" || token.length > MAX_ECHO_CHARS) return textReply(400, "bad handshake");
+      return jsonReply(200, { response_token: `sha256=${bytesToBase64(await hmacSha256(key, token))}` });
+    },
+  };
+}
+
+/** Okta event hooks: a one-time `GET` with `x-okta-verification-challenge` → `{"verification": …}`. */
+export const oktaVerification: Handshake = {
+  methods: ["GET"],
+  async answer({ method, headers }) {
+    const challenge = headers.get("x-okta-verification-challenge");
+    if (method !== "GET" || challenge === null) return null;
+    return challenge === "" || challenge.length > MAX_ECHO_CHARS ? textReply(400, "bad handshake") : jsonReply(200, { verification: challenge });
+  },
+};
+
+/** Mandrill checks a new webhook URL with a HEAD and expects a 200. */
+export const headCheck: Handshake = {
+  methods: ["HEAD"],
+  async answer({ method }) {
+    return method === "HEAD" ? new Response(null, { status: 200, headers: COMMON }) : null;
+  },
+};
+
+/** Handshakes that pass authentication first (Mailchimp's GET carries the URL token). */
+export const acceptMethod = (method: string): Handshake => ({ methods: [method], answer: async () => null });
+
+// ---- signed handshakes: asked only after the request verified --------------------------------
+
+type Reply = (input: VerifyInput) => Promise<Response | null>;
+
+/** Slack: a signed `{"type":"url_verification","challenge":…}` is answered with the challenge. */
+export const slackUrlVerification: Reply = async ({ body }) => {
+  const fields = new BodyFields(body);
+  if (fields.text("type") !== "url_verification") return null;
+  const challenge = fields.text("challenge");
+  return challenge === undefined ? jsonReply(400, { error: "bad handshake" }) : jsonReply(200, { challenge });
+};
+
+/** Discord: a verified PING (`"type": 1`) is answered with PONG. */
+export const discordPing: Reply = async ({ body }) => (new BodyFields(body).text("type") === "1" ? jsonReply(200, { type: 1 }) : null);
+
+/** Zoom: `endpoint.url_validation` → `{plainToken, encryptedToken: hex HMAC-SHA256(secret, plainToken)}`. */
+export function zoomUrlValidation(secret: () => string | undefined): Reply {
+  return async ({ body }) => {
+    const fields = new BodyFields(body);
+    if (fields.text("event") !== "endpoint.url_validation") return null;
+    const plainToken = fields.text("payload.plainToken");
+    const key = secret();
+    if (plainToken === undefined || plainToken.length > MAX_ECHO_CHARS || !key) return jsonReply(400, { error: "bad handshake" });
+    return jsonReply(200, { plainToken, encryptedToken: bytesToHex(await hmacSha256(key, plainToken)) });
+  };
+}
+
+/** Xero's intent to receive: a verified delivery with no events is answered 200 at the edge. */
+export const xeroIntentToReceive: Reply = async ({ body }) => {
+  const events = (new BodyFields(body).value() as { events?: unknown } | undefined)?.events;
+  return Array.isArray(events) && events.length === 0 ? new Response(null, { status: 200, headers: COMMON }) : null;
+};
+
+/** Mailchimp validates the URL with a GET that carries the URL token: answered once it verified. */
+export const mailchimpValidation: Reply = async ({ method }) => (method === "GET" ? textReply(200, "ok") : null);

@@ -1,0 +1,53 @@
+/**
+ * Mailgun: the signature travels in the JSON body, `signature: {timestamp, token,
+ * signature}`, hex HMAC-SHA256(signing key, timestamp + token). It does NOT cover
+ * `event-data`: whoever sees one delivery could attach other event data to its signature.
+ * So the token is the event id (dedup refuses a second use of it) and the window is short:
+ * Mailgun states none; ours is 300 s either way, configurable.
+ * https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks
+ */
+import { hexToBytes, utf8 } from "../../lib/encoding";
+import { BodyFields } from "../../lib/json-field";
+import { importVerifyKey, verifySignature, type VerifyKey } from "../keys";
+import { active, type Expiring } from "../secrets";
+import { checkWindow, parseTimestampMs } from "../timestamp";
+import { fail, pass, type Verifier } from "../types";
+import type { Preset } from "./types";
+
+export const MAILGUN_TOLERANCE_SECONDS = 300;
+
+export const mailgun: Preset = {
+  options: ["toleranceSeconds"],
+  async build({ secrets, toleranceSeconds = MAILGUN_TOLERANCE_SECONDS }): Promise<Verifier> {
+    const keys: Expiring<VerifyKey>[] = await Promise.all(
+      secrets.map(async (s, i) => ({ item: await importVerifyKey(s.value, "hmac-sha256", "utf8", `secret ${i}`), notAfter: s.notAfter })),
+    );
+    return {
+      scheme: "hmac:mailgun",
+      needsBody: true,
+      strip: { headers: [], query: [] },
+      async verify({ body, now }) {
+        const fields = new BodyFields(body);
+        if (fields.value() === undefined) return fail("malformed_body");
+        const timestamp = fields.text("signature.timestamp");
+        const token = fields.text("signature.token");
+        const signatureHex = fields.text("signature.signature");
+        if (signatureHex === undefined || token === undefined) return fail("missing_signature");
+        if (timestamp === undefined) return fail("missing_timestamp");
+        const signature = hexToBytes(signatureHex);
+        if (!signature || signature.length !== 32 || token.length === 0 || token.length > 256) return fail("malformed_signature");
+        const ms = parseTimestampMs(timestamp, "s");
+        if (ms === null) return fail("malformed_timestamp");
+        const outside = checkWindow(ms, now, toleranceSeconds);
+        if (outside) return fail(outside);
+        const valid = active(keys, now);
+        if (valid.length === 0) return fail("no_active_secret");
+        const data = utf8(timestamp + token);
+        for (const key of valid) {
+          if (await verifySignature(key, signature, data)) return pass(`token:${token}`);
+        }
+        return fail("signature_mismatch");
+      },
+    };
+  },
+};

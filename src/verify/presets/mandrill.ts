@@ -1,0 +1,51 @@
+/**
+ * Mailchimp Transactional (Mandrill): `X-Mandrill-Signature: base64(HMAC-SHA1(webhook key,
+ * webhook URL exactly as configured + sorted POST params))`; `publicUrl` names that URL
+ * when the edge sees another. The HEAD check on setup is answered 200. If that check
+ * fails, Mandrill posts an empty batch signed with its public key `test-webhook`: accepted
+ * for an empty batch only. No timestamp; batches carry no single event id.
+ * https://mailchimp.com/developer/transactional/guides/track-respond-activity-webhooks/#authenticating-webhook-requests
+ */
+import { parseForm } from "../form";
+import { headCheck } from "../handshakes";
+import { schemeVerifier, type SignatureScheme } from "../scheme";
+import { fail, type Verifier } from "../types";
+import { tuned } from "./scheme-preset";
+import type { Preset } from "./types";
+
+export const mandrillScheme: SignatureScheme = {
+  name: "mandrill",
+  algorithm: "hmac-sha1",
+  encoding: "base64",
+  header: "x-mandrill-signature",
+  format: { kind: "single", prefix: "" },
+  payload: "{url}{params}",
+  keyEncoding: "utf8",
+};
+
+/** Mandrill's documented, public key for its test batch. */
+export const MANDRILL_TEST_KEY = "test-webhook";
+
+function isEmptyBatch(body: Uint8Array): boolean {
+  const fields = parseForm(new TextDecoder().decode(body));
+  return fields !== null && fields.length === 1 && fields[0]![0] === "mandrill_events" && fields[0]![1].trim() === "[]";
+}
+
+export const mandrill: Preset = {
+  options: ["publicUrl", "signedUrlToken"],
+  async build(input): Promise<Verifier> {
+    const scheme = tuned(mandrillScheme, input);
+    const verifier = await schemeVerifier(scheme, input.secrets);
+    const testBatch = await schemeVerifier(scheme, [{ value: MANDRILL_TEST_KEY }]);
+    return {
+      ...verifier,
+      handshake: headCheck,
+      async verify(request) {
+        const result = await verifier.verify(request);
+        if (result.ok || result.reason !== "signature_mismatch") return result;
+        if (!isEmptyBatch(request.body)) return result;
+        return (await testBatch.verify(request)).ok ? { ok: true } : fail("signature_mismatch");
+      },
+    };
+  },
+};

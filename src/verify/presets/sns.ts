@@ -1,0 +1,16 @@
+/**
+ * AWS SNS: the message is signed with AWS's key, whose certificate is fetched from
+ * `SigningCertURL` (only https://sns.<region>.amazonaws.com), so the route holds no secret;
+ * `topicArns` is the allow-list. `confirmSubscriptions` confirms a SubscriptionConfirmation
+ * at the edge. The verifier itself lives in ../sns.ts.
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html
+ */
+import { snsVerifier } from "../sns";
+import type { Preset } from "./types";
+
+export const sns: Preset = {
+  options: ["topicArns", "confirmSubscriptions"],
+  required: ["topicArns"],
+  keyless: true,
+  build: async ({ topicArns, confirmSubscriptions }) => snsVerifier({ topicArns, confirmSubscriptions }),
+};
