@@ -61,10 +61,10 @@ export function scenarios({ gateway, passthrough, origin }) {
     },
     signed({ name: "hmac", route: route("hmac", { auth: { methods: [github] } }) }),
     {
-      // SLOT (Ed25519, Discord). The route shape is a guess until the feature lands.
+      // Ed25519: the Discord preset, signed with a key pair made for the run.
       name: "ed25519",
       slot: true,
-      route: route("ed25519", { auth: { methods: [{ type: "ed25519", preset: "discord", publicKeys: [discordPublicHex] }] } }),
+      route: route("ed25519", { auth: { methods: [{ type: "provider", provider: "discord", secrets: [discordPublicHex] }] } }),
       headers: discordHeaders,
       forged: (body) => ({ headers: { ...discordHeaders(body), "X-Signature-Ed25519": "00".repeat(64) } }),
     },
