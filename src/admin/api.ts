@@ -4,7 +4,7 @@
  */
 import { Router, type IRequest } from "itty-router";
 import { parseRouteConfig } from "../config/parse";
-import { deleteRoute, listStoredRoutes, putRoute, readStoredRoute } from "../config/store";
+import { deleteRoute, listStoredRoutes, putRoute, readStoredRoute, UnusableRoute } from "../config/store";
 import type { Env } from "../env";
 import { matchesAnyDigest, sha256 } from "../lib/constant-time";
 import type { EventState } from "../durable/delivery-queue";
@@ -86,7 +86,8 @@ export function adminRouter(prefix: string) {
       if (!env.SECRETS_KEY) return json(500, { error: "server_misconfigured", message: "SECRETS_KEY is not set" });
       try {
         return json(200, redactRoute(await putRoute(env, parsed.value)));
-      } catch {
+      } catch (e) {
+        if (e instanceof UnusableRoute) return json(400, { error: "invalid_config", issues: [{ path: "(root)", message: e.message }] });
         return json(500, { error: "server_misconfigured", message: "SECRETS_KEY is missing or invalid" });
       }
     })

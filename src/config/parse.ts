@@ -39,6 +39,7 @@ const PRESET_OPTIONS: readonly PresetOption[] = [
   "tokenHeader",
   "topicArns",
   "confirmSubscriptions",
+  "certificates",
 ];
 
 type Method = (InputRoute | StoredRoute)["auth"]["methods"][number];

@@ -7,6 +7,7 @@
 import * as v from "valibot";
 import { parseCidr } from "../lib/cidr";
 import { HMAC_PRESET_NAMES, PRESET_NAMES } from "../verify/presets";
+import { MAX_CERT_BYTES } from "../verify/sns";
 
 export const MAX_BODY_BYTES_LIMIT = 100 * 1024 * 1024; // Cloudflare's own request body cap on most plans
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -101,6 +102,13 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
     tokenHeader: v.optional(headerName),
     topicArns: v.optional(v.pipe(v.array(v.pipe(v.string(), v.regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]{1,256}$/, "must be an SNS topic ARN"))), v.minLength(1), v.maxLength(100))),
     confirmSubscriptions: v.optional(v.boolean(), false),
+    // SNS: certificates by SigningCertURL, used instead of downloading them (sns.ts checks each).
+    certificates: v.optional(
+      v.pipe(
+        v.record(v.pipe(v.string(), v.maxLength(512)), v.pipe(v.string(), v.maxLength(MAX_CERT_BYTES), v.startsWith("-----BEGIN CERTIFICATE-----", "must be a PEM certificate"))),
+        v.check((pins) => Object.keys(pins).length <= 10, "at most 10 certificates"),
+      ),
+    ),
   });
 
   return v.strictObject({

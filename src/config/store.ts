@@ -137,10 +137,16 @@ async function sealRoute(route: InputRoute, key: SecretKey): Promise<StoredRoute
   return { ...route, auth: { ...route.auth, methods }, ...(originSigning && { originSigning }), ...(alerts && { alerts }) } as StoredRoute;
 }
 
+/** A config that parses but cannot be used (a key that does not import, a pinned certificate that does not parse). */
+export class UnusableRoute extends Error {}
+
 export async function putRoute(env: Env, route: InputRoute): Promise<StoredRoute> {
   // Always the current key: SECRETS_KEY_PREVIOUS only ever decrypts.
   const key = await importSecretKey(env.SECRETS_KEY);
   const stored = await sealRoute(route, key);
+  // Built once here as a request would build it, so that a route that would fail closed is refused instead of stored.
+  const compiled = await compileRoute(route.id, stored, [key]);
+  if (compiled.kind === "broken") throw new UnusableRoute(compiled.problem);
   await env.ROUTES.put(routeKey(route.id), JSON.stringify(stored));
   const index = (await readIndex(env)).with({ id: route.id, host: route.host, path: route.path, match: route.match });
   await env.ROUTES.put(INDEX_KEY, JSON.stringify({ routes: index.entries }));

@@ -65,6 +65,7 @@ function buildPreset(method: ProviderMethod, context: RouteContext): Promise<Ver
     tokenHeader: method.tokenHeader,
     topicArns: method.topicArns ?? [],
     confirmSubscriptions: method.confirmSubscriptions,
+    certificates: method.certificates,
   });
 }
 

@@ -15,6 +15,11 @@ export interface SnsOptions {
   readonly topicArns: readonly string[];
   /** True: a verified SubscriptionConfirmation is confirmed here and answered at the edge. False: forwarded. */
   readonly confirmSubscriptions: boolean;
+  /**
+   * Certificates given in the route config, by `SigningCertURL`: used instead of a download
+   * (pinning, or a gateway with no way out). Other URLs are downloaded as usual.
+   */
+  readonly certificates?: Readonly<Record<string, string>>;
   /** Returns the PEM at a URL already checked to be an SNS one; throws on failure. Default: `fetch`, capped. */
   readonly fetchCertificate?: (url: string) => Promise<string>;
   /** GETs a SubscribeURL already checked to be an SNS one. Default: `fetch`. */
@@ -209,6 +214,26 @@ async function loadCertificate(url: string, fetcher: CertificateFetcher): Promis
   return entry;
 }
 
+/**
+ * A fetcher that answers pinned URLs from the config. Each pin must be a trusted SNS
+ * certificate URL holding a parseable certificate: a bad pin fails the route's config
+ * (closed) rather than every request later.
+ */
+function withPinned(pins: Readonly<Record<string, string>> | undefined, fetcher: CertificateFetcher): CertificateFetcher {
+  if (!pins || Object.keys(pins).length === 0) return fetcher;
+  const pinned = new Map<string, string>();
+  for (const [raw, pem] of Object.entries(pins)) {
+    const url = snsCertificateUrl(raw);
+    if (!url) throw new SchemeConfigError(`certificate URL ${JSON.stringify(raw.slice(0, 200))} is not an https://sns.<region>.amazonaws.com/….pem URL`);
+    if (pem.length > MAX_CERT_BYTES || !parsePemCertificate(pem)) throw new SchemeConfigError(`the certificate for ${url.href} is not a PEM X.509 certificate`);
+    pinned.set(url.href, pem);
+  }
+  return (url) => {
+    const pem = pinned.get(url);
+    return pem === undefined ? fetcher(url) : Promise.resolve(pem);
+  };
+}
+
 async function fetchSubscribeUrl(url: string): Promise<Response> {
   return fetch(url, { method: "GET", redirect: "manual", signal: AbortSignal.timeout(SUBSCRIBE_TIMEOUT_MS) });
 }
@@ -221,7 +246,7 @@ export function snsVerifier(options: SnsOptions): Verifier {
     throw new SchemeConfigError("sns needs at least one topic ARN, none empty");
   }
   const topics = new Set(options.topicArns);
-  const fetchCertificate = options.fetchCertificate ?? fetchCertificatePem;
+  const fetchCertificate = withPinned(options.certificates, options.fetchCertificate ?? fetchCertificatePem);
   const fetchSubscribe = options.fetchSubscribe ?? fetchSubscribeUrl;
 
   return {

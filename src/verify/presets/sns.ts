@@ -2,15 +2,16 @@
  * AWS SNS: the message is signed with AWS's key, whose certificate is fetched from
  * `SigningCertURL` (only https://sns.<region>.amazonaws.com), so the route holds no secret;
  * `topicArns` is the allow-list. `confirmSubscriptions` confirms a SubscriptionConfirmation
- * at the edge. The verifier itself lives in ../sns.ts.
+ * at the edge. `certificates` pins certificates by URL (no download for those). The
+ * verifier itself lives in ../sns.ts.
  * https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html
  */
 import { snsVerifier } from "../sns";
 import type { Preset } from "./types";
 
 export const sns: Preset = {
-  options: ["topicArns", "confirmSubscriptions"],
+  options: ["topicArns", "confirmSubscriptions", "certificates"],
   required: ["topicArns"],
   keyless: true,
-  build: async ({ topicArns, confirmSubscriptions }) => snsVerifier({ topicArns, confirmSubscriptions }),
+  build: async ({ topicArns, confirmSubscriptions, certificates }) => snsVerifier({ topicArns, confirmSubscriptions, certificates }),
 };

@@ -13,7 +13,8 @@ export type PresetOption =
   | "tokenParam"
   | "tokenHeader"
   | "topicArns"
-  | "confirmSubscriptions";
+  | "confirmSubscriptions"
+  | "certificates";
 
 export interface PresetInput {
   readonly secrets: readonly SecretValue[];
@@ -25,6 +26,7 @@ export interface PresetInput {
   readonly tokenHeader?: string;
   readonly topicArns: readonly string[];
   readonly confirmSubscriptions: boolean;
+  readonly certificates?: Readonly<Record<string, string>>;
 }
 
 export interface Preset {

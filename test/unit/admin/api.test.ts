@@ -92,6 +92,19 @@ describe("admin API", () => {
     expect(await res.json()).toEqual({ error: "invalid_config", issues: [{ path: "auth.methods.0.secrets", message: "needs at least one secret" }] });
   });
 
+  it.each([
+    ["an Ed25519 key that is not one", { type: "provider", provider: "discord", secrets: ["ab".repeat(16)] }, "not a 32-byte Ed25519 public key"],
+    ["a SendGrid key that is not SPKI", { type: "provider", provider: "sendgrid", secrets: ["bm90IGEga2V5"] }, "not a usable"],
+    ["an SNS certificate pin off the SNS hosts", { type: "provider", provider: "sns", topicArns: ["arn:aws:sns:us-east-1:123456789012:t"], certificates: { "https://example.com/c.pem": "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----" } }, "is not an https://sns"],
+  ])("400 invalid_config and nothing stored for a config that parses but cannot be used: %s", async (_what, method, message) => {
+    const res = await putRoute({ ...route, auth: { methods: [method] } });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; issues: { path: string; message: string }[] };
+    expect(body.error).toBe("invalid_config");
+    expect(body.issues[0]!.message).toContain(message);
+    expect((await env.ROUTES.list()).keys).toHaveLength(0);
+  });
+
   it("400 when the body's id differs from the URL's", async () => {
     const res = await admin("/routes/other", { method: "PUT", body: JSON.stringify(route) });
     expect(res.status).toBe(400);

@@ -443,3 +443,29 @@ describe("x509 reader", () => {
     );
   });
 });
+
+describe("sns verifier: pinned certificates", () => {
+  it("uses a certificate given by URL instead of downloading it, and downloads the others", async () => {
+    const { verifier, certFetches } = setup({ certificates: { [CERT_URL]: CERT.pem } });
+    expect(await verifier.verify(at(notificationV1))).toEqual({ ok: true, eventId: notificationV1.MessageId });
+    expect(certFetches).toEqual([]);
+    const elsewhere = CERT_URL.replace("sns.us-east-1.", "sns.eu-west-1.");
+    // The signature covers the fields, not the certificate URL: the other URL is downloaded (here: the same test certificate).
+    expect((await verifier.verify(at(with_(notificationV1, { SigningCertURL: elsewhere })))).ok).toBe(true);
+    expect(certFetches).toEqual([elsewhere]);
+  });
+
+  it("refuses messages signed by another key even with a pinned certificate", async () => {
+    const { verifier } = setup({ certificates: { [CERT_URL]: CERT.pem } });
+    const forged = with_(notificationV1, { Message: `${notificationV1.Message}!` });
+    expect(await verifier.verify(at(forged))).toEqual({ ok: false, reason: "signature_mismatch" });
+  });
+
+  it.each([
+    ["a URL off the SNS hosts", { "https://sns.evil.example.com/cert.pem": CERT.pem }],
+    ["a plain-http URL", { [CERT_URL.replace("https:", "http:")]: CERT.pem }],
+    ["a PEM that is not a certificate", { [CERT_URL]: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n" }],
+  ])("fails the config (closed) for %s", (_, certificates) => {
+    expect(() => setup({ certificates })).toThrow(SchemeConfigError);
+  });
+});
