@@ -8,7 +8,8 @@
  *   - where an SDK can sign (stripe, octokit, svix, standardwebhooks, twilio, hubspot),
  *     it signs;
  *   - where an SDK can only verify (square, paddle, linear, discord-interactions,
- *     @sendgrid/eventwebhook), node:crypto signs and the SDK must accept, or this throws;
+ *     @sendgrid/eventwebhook, @slack/bolt, @shopify/shopify-api, @zoom/rivet), node:crypto
+ *     signs and the SDK must accept, or this throws;
  *   - where a documented vector exists (GitHub, Slack, Standard Webhooks, Twilio, Square,
  *     SendGrid), it is used as is and, where we also sign, our signature must equal it.
  *
@@ -25,6 +26,9 @@
  */
 import crypto from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { IncomingMessage, ServerResponse } from "node:http";
+import { Socket } from "node:net";
+import { isDeepStrictEqual } from "node:util";
 import { fileURLToPath } from "node:url";
 
 export const NOW_MS = 1_790_000_000_000;
@@ -114,6 +118,11 @@ async function load() {
   sdk.linear = await import("@linear/sdk/webhooks");
   sdk.discord = await import("discord-interactions");
   sdk.sendgrid = (await import("@sendgrid/eventwebhook")).default;
+  sdk.slack = await import("@slack/bolt");
+  // Shopify's library runs on an adapter, registered by importing it first (as documented).
+  await import("@shopify/shopify-api/adapters/node");
+  sdk.shopify = await import("@shopify/shopify-api");
+  sdk.zoom = await import("@zoom/rivet/meetings");
   sdk.stripe = new sdk.Stripe("sk_test_provider_vectors");
   sdk.loaded = true;
   return sdk;
@@ -315,7 +324,7 @@ async function gitlabSigning() {
 }
 
 async function shopify() {
-  // No Shopify SDK installed (@shopify/shopify-api needs an adapter and app config): node:crypto per the docs.
+  // @shopify/shopify-api only verifies: node:crypto signs per the docs; shopify.webhooks.validate must accept.
   const secret = "shpss_provider_vectors_0123456789abcdef";
   const id = "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043";
   const body = json({
@@ -330,7 +339,8 @@ async function shopify() {
     vector({
       name: "shopify: orders/create",
       provider: "shopify",
-      source: "node:crypto base64 HMAC-SHA256 per https://shopify.dev/docs/apps/build/webhooks/verify-deliveries",
+      source:
+        "node:crypto base64 HMAC-SHA256 per https://shopify.dev/docs/apps/build/webhooks/verify-deliveries, accepted by @shopify/shopify-api 15 webhooks.validate (node adapter)",
       method: { secrets: [secret] },
       request: {
         url: `${HOST}/shopify`,
@@ -361,7 +371,7 @@ async function slack() {
   const docSignature = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
   const sign = (secret, ts, body) => `v0=${hmac("sha256", secret, `v0:${ts}:${body}`, "hex")}`;
   if (sign(docSecret, docTs, docBody) !== docSignature) throw new Error("slack: documented vector does not reproduce");
-  // No Slack SDK installed (@slack/bolt is heavy): node:crypto per the same page.
+  // @slack/bolt only verifies: node:crypto signs per the same page; verifySlackRequest must accept (every vector).
   const secret = "slack-signing-secret-provider-vectors-0123";
   const event = json({
     token: "XXYYZZ",
@@ -385,7 +395,7 @@ async function slack() {
     vector({
       name: "slack: documented vector (slash command)",
       provider: "slack",
-      source: `documented vector: ${source}`,
+      source: `documented vector: ${source}; @slack/bolt 5 verifySlackRequest accepts`,
       method: { secrets: [docSecret] },
       request: {
         url: `${HOST}/slack`,
@@ -397,7 +407,7 @@ async function slack() {
     vector({
       name: "slack: event_callback",
       provider: "slack",
-      source: `node:crypto per ${source}`,
+      source: `node:crypto per ${source}, accepted by @slack/bolt 5 verifySlackRequest`,
       method: { secrets: [secret] },
       request: { url: `${HOST}/slack`, headers: headers(TS, event, secret), body: event },
       eventId: "Ev0PV52K21",
@@ -405,7 +415,7 @@ async function slack() {
     vector({
       name: "slack: url_verification (signed handshake)",
       provider: "slack",
-      source: `node:crypto per ${source} and https://api.slack.com/events/url_verification`,
+      source: `node:crypto per ${source} and https://api.slack.com/events/url_verification, accepted by @slack/bolt 5 verifySlackRequest`,
       method: { secrets: [secret] },
       request: { url: `${HOST}/slack`, headers: headers(TS, challenge, secret), body: challenge },
       reply: { status: 200, contentType: "application/json", body: json({ challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" }) },
@@ -977,7 +987,8 @@ async function linear() {
 }
 
 async function zoom() {
-  // No Zoom SDK installed (@zoom/rivet re-serializes JSON): node:crypto per the docs.
+  // @zoom/rivet only verifies (and over JSON.stringify(JSON.parse(body)), which these bodies are):
+  // node:crypto signs per the docs; rivet's AwsLambdaReceiver must accept, and answer the url_validation.
   const source = "https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events";
   const secret = "zoom-secret-token-provider-vectors";
   const sign = (body) => `v0=${hmac("sha256", secret, `v0:${TS}:${body}`, "hex")}`;
@@ -993,14 +1004,14 @@ async function zoom() {
     vector({
       name: "zoom: meeting.started",
       provider: "zoom",
-      source: `node:crypto per ${source}`,
+      source: `node:crypto per ${source}, accepted by @zoom/rivet 0.4 AwsLambdaReceiver`,
       method: { secrets: [secret] },
       request: { url: `${HOST}/zoom`, headers: headers(event), body: event },
     }),
     vector({
       name: "zoom: endpoint.url_validation (signed handshake)",
       provider: "zoom",
-      source: `node:crypto per ${source} and https://developers.zoom.us/docs/api/webhooks/#validate-your-webhook-endpoint (encryptedToken = hex HMAC-SHA256(secret, plainToken))`,
+      source: `node:crypto per ${source} and https://developers.zoom.us/docs/api/webhooks/#validate-your-webhook-endpoint (encryptedToken = hex HMAC-SHA256(secret, plainToken)); @zoom/rivet 0.4 AwsLambdaReceiver accepts and replies the same`,
       method: { secrets: [secret] },
       request: { url: `${HOST}/zoom`, headers: headers(validation), body: validation },
       reply: { status: 200, contentType: "application/json", body: json({ plainToken, encryptedToken: hmac("sha256", secret, plainToken, "hex") }) },
@@ -1436,6 +1447,69 @@ export function sdkOracle(v) {
         sdk: "discord-interactions 4 verifyKey",
         verify: async () => (await load(), any((s) => sdk.discord.verifyKey(body, h["x-signature-ed25519"], h["x-signature-timestamp"], s))),
       };
+    case "slack":
+      return {
+        sdk: "@slack/bolt 5 verifySlackRequest",
+        verify: async () => (
+          await load(),
+          atClock(v.now, () =>
+            any((s) =>
+              attempt(
+                () => (
+                  sdk.slack.verifySlackRequest({
+                    signingSecret: s,
+                    body,
+                    // Bolt's receivers pass the timestamp as a number.
+                    headers: { "x-slack-signature": h["x-slack-signature"], "x-slack-request-timestamp": Number(h["x-slack-request-timestamp"]) },
+                  }),
+                  true
+                ),
+              ),
+            ),
+          )
+        ),
+      };
+    case "shopify":
+      return {
+        sdk: "@shopify/shopify-api 15 webhooks.validate (node adapter)",
+        verify: async () => {
+          await load();
+          return atClock(v.now, () =>
+            any((s) =>
+              attempt(async () => {
+                // The node adapter reads headers, method and url off a real IncomingMessage.
+                const rawRequest = new IncomingMessage(new Socket());
+                const url = new URL(v.request.url);
+                rawRequest.method = v.request.method;
+                rawRequest.url = url.pathname + url.search;
+                rawRequest.headers = { ...h };
+                const rawResponse = new ServerResponse(rawRequest);
+                const result = await shopifyFor(s).webhooks.validate({ rawBody: body, rawRequest, rawResponse });
+                return result.valid === true;
+              }),
+            ),
+          );
+        },
+      };
+    case "zoom":
+      return {
+        sdk: "@zoom/rivet 0.4 AwsLambdaReceiver",
+        verify: async () => {
+          await load();
+          // rivet checks the HMAC over JSON.stringify(JSON.parse(body)): its verdict is about the bytes sent
+          // only when that is the body itself, so anything else is refused here.
+          if (!(await attempt(() => JSON.stringify(JSON.parse(body)) === body))) return false;
+          return any((s) =>
+            attempt(async () => {
+              const handler = new sdk.zoom.AwsLambdaReceiver({ webhooksSecretToken: s }).start();
+              const res = await quietDebug(() => handler({ body, headers: h, isBase64Encoded: false }, {}));
+              if (res.statusCode !== 200) return false;
+              // The url_validation answer (encryptedToken) must be the reply the vector expects.
+              return !v.reply || isDeepStrictEqual(JSON.parse(res.body), JSON.parse(v.reply.body));
+            }),
+          );
+        },
+      };
     case "sendgrid":
       return {
         sdk: "@sendgrid/eventwebhook 8 EventWebhook.verifySignature",
@@ -1443,6 +1517,37 @@ export function sdkOracle(v) {
       };
     default:
       return null;
+  }
+}
+
+/** One configured Shopify library per secret (the secret is app config there). */
+const shopifyApps = new Map();
+function shopifyFor(secret) {
+  if (!shopifyApps.has(secret)) {
+    const { shopifyApi, ApiVersion, LogSeverity } = sdk.shopify;
+    shopifyApps.set(
+      secret,
+      shopifyApi({
+        apiKey: "provider-vectors-api-key",
+        apiSecretKey: secret,
+        hostName: new URL(HOST).host,
+        apiVersion: ApiVersion.July26,
+        isEmbeddedApp: false,
+        logger: { level: LogSeverity.Error, log: () => {} },
+      }),
+    );
+  }
+  return shopifyApps.get(secret);
+}
+
+/** rivet's Lambda receiver logs every event with console.debug: silenced for the call. */
+async function quietDebug(fn) {
+  const debug = console.debug;
+  console.debug = () => {};
+  try {
+    return await fn();
+  } finally {
+    console.debug = debug;
   }
 }
 

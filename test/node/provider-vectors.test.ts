@@ -56,6 +56,9 @@ const SDK_PROVIDERS = [
   "linear",
   "discord",
   "sendgrid",
+  "slack",
+  "shopify",
+  "zoom",
 ];
 
 describe("provider vectors: reproducible", () => {
