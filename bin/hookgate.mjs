@@ -2,17 +2,22 @@
 // hookgate: the operator CLI. Talks to a running gateway's admin API, and `send` signs a
 // sample event the way a provider would so a route can be tried in seconds.
 // Node built-ins only, so it runs with `npx hookgate` on Node 20 as well.
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { privateKey, providers, sampleEvent } from "./providers.mjs";
 
 const USAGE = `hookgate: operate an edge webhook gateway
 
   hookgate routes put <file.json>          create or replace the route(s) in the file (one object or an array)
   hookgate routes list | get <id> | delete <id>
-  hookgate send <webhook-url> --provider stripe|github|token|basic|none [--secret S]
-                [--data TEXT | --body FILE] [--content-type T] [--user U] [--param auth]
-                [--header-token NAME] [--event-id ID] [--tamper]
+  hookgate send <webhook-url> --provider <preset>|token|basic|none [--secret S | --key FILE]
+                [--handshake] [--data TEXT | --body FILE] [--content-type T] [--event-id ID]
+                [--public-url URL] [--verify-token T] [--user U] [--param auth]
+                [--header-token NAME] [--topic-arn ARN] [--cert-url URL] [--tamper]
+                signs a sample event (or with --handshake, the provider's verification
+                request) as the provider does; presets: ${Object.keys(providers).join(", ")}
+  hookgate keygen ed25519|p256 --out FILE  a key pair for discord / standard-webhooks v1a / sendgrid
   hookgate log <route> [--event-id ID] [--decision D] [--since 1h]
   hookgate show <route> <seq>              one event-log entry, with its body where the route stores bodies
   hookgate events <route> [--state pending|delivered|dead]
@@ -31,6 +36,13 @@ const { values: opt, positionals: args } = parseArgs({
     token: { type: "string" },
     provider: { type: "string" },
     secret: { type: "string" },
+    key: { type: "string" },
+    handshake: { type: "boolean" },
+    "public-url": { type: "string" },
+    "verify-token": { type: "string" },
+    "topic-arn": { type: "string" },
+    "cert-url": { type: "string" },
+    out: { type: "string" },
     data: { type: "string" },
     body: { type: "string" },
     "content-type": { type: "string" },
@@ -101,81 +113,113 @@ function duration(text) {
 
 // ---- send: sign like the provider -----------------------------------------------------
 
-function sampleBody(provider) {
-  const now = Math.floor(Date.now() / 1000);
-  if (provider === "github") {
-    const after = randomBytes(20).toString("hex");
-    return JSON.stringify({
-      ref: "refs/heads/main",
-      before: randomBytes(20).toString("hex"),
-      after,
-      repository: { id: 1296269, name: "app", full_name: "acme/app", private: true, default_branch: "main" },
-      pusher: { name: "octocat", email: "octocat@example.com" },
-      sender: { login: "octocat", id: 583231, type: "User" },
-      head_commit: { id: after, message: "Fix the checkout button", timestamp: new Date().toISOString(), author: { name: "The Octocat", username: "octocat" } },
-      commits: [{ id: after, message: "Fix the checkout button", added: [], removed: [], modified: ["src/checkout.ts"] }],
-    });
+/** The gateway's own methods (no provider signature) beside the provider presets. */
+const GATEWAY_METHODS = ["token", "basic", "none"];
+
+function readKey(provider, kind) {
+  const given = opt.key;
+  if (!given) return undefined;
+  const text = existsSync(given) ? readFileSync(given, "utf8") : given;
+  try {
+    return privateKey(text, kind);
+  } catch (e) {
+    fail(`--key for ${provider}: ${e.message} (a PEM file${kind === "ed25519" ? ", or the 32-byte seed in hex" : ""}; \`hookgate keygen\` makes one)`);
   }
-  return JSON.stringify({
-    id: opt["event-id"] ?? `evt_${randomUUID().replace(/-/g, "").slice(0, 24)}`,
-    object: "event",
-    type: "payment_intent.succeeded",
-    created: now,
-    data: { object: { id: "pi_123", object: "payment_intent", amount: 2000, currency: "usd" } },
-  });
+}
+
+/** The request a provider would send: its sample event, or with --handshake its verification request. */
+function providerRequest(provider, url, body) {
+  const sender = providers[provider];
+  const given = { secret: opt.secret, key: sender.keyKind ? readKey(provider, sender.keyKind) : undefined, verifyToken: opt["verify-token"] };
+  const flags = { secret: "--secret", key: "--key", verifyToken: "--verify-token" };
+  const context = {
+    url,
+    now: Date.now(),
+    body,
+    eventId: opt["event-id"],
+    publicUrl: opt["public-url"],
+    param: opt.param,
+    headerToken: opt["header-token"],
+    contentType: opt["content-type"],
+    topicArn: opt["topic-arn"],
+    certUrl: opt["cert-url"],
+    key: given.key,
+    need(what) {
+      if (!given[what]) fail(`${flags[what]} is needed for --provider ${provider}${opt.handshake ? " --handshake" : ""}`);
+      return given[what];
+    },
+  };
+  if (opt.handshake && !sender.handshake) fail(`${provider} has no handshake that the gateway answers; its deliveries are its only requests`);
+  const request = opt.handshake ? sender.handshake(context) : sender.event(context);
+  return { method: request.method ?? "POST", url: request.url ?? url, headers: request.headers, body: request.body };
+}
+
+function gatewayRequest(method, url, body) {
+  const secret = opt.secret ?? "";
+  if (method !== "none" && !secret) fail(`--secret is needed for --provider ${method}`);
+  const headers = { "content-type": "application/json" };
+  if (method === "token") {
+    if (opt["header-token"]) headers[opt["header-token"]] = secret;
+    else url.searchParams.set(opt.param ?? "auth", secret);
+  } else if (method === "basic") {
+    headers.authorization = `Basic ${Buffer.from(`${opt.user ?? "hooks"}:${secret}`).toString("base64")}`;
+  }
+  return { method: "POST", url, headers, body: body ?? sampleEvent({ now: Date.now(), eventId: opt["event-id"] }) };
 }
 
 async function send(target, provider) {
   if (!target) fail("send needs the webhook URL");
-  const secret = opt.secret ?? "";
-  if (provider !== "none" && !secret) fail(`--secret is needed for --provider ${provider}`);
+  if (!providers[provider] && !GATEWAY_METHODS.includes(provider)) fail(`unknown provider "${provider}" (${[...Object.keys(providers), ...GATEWAY_METHODS].join(", ")})`);
   let body;
   try {
-    body = opt.body ? readFileSync(opt.body) : Buffer.from(opt.data ?? sampleBody(provider));
+    body = opt.body ? readFileSync(opt.body) : opt.data !== undefined ? Buffer.from(opt.data) : undefined;
   } catch (e) {
     fail(`cannot read ${opt.body}: ${e.message}`);
   }
-  const url = new URL(target);
-  const headers = { "content-type": opt["content-type"] ?? "application/json", "user-agent": `hookgate-cli (${provider})` };
-  const hmac = (data) => createHmac("sha256", secret).update(data).digest("hex");
-
-  switch (provider) {
-    case "stripe": {
-      const t = Math.floor(Date.now() / 1000);
-      headers["stripe-signature"] = `t=${t},v1=${hmac(Buffer.concat([Buffer.from(`${t}.`), body]))}`;
-      break;
-    }
-    case "github":
-      headers["x-hub-signature-256"] = `sha256=${hmac(body)}`;
-      headers["x-github-event"] = "push";
-      headers["x-github-delivery"] = opt["event-id"] ?? randomUUID();
-      break;
-    case "token":
-      if (opt["header-token"]) headers[opt["header-token"]] = secret;
-      else url.searchParams.set(opt.param ?? "auth", secret);
-      break;
-    case "basic":
-      headers.authorization = `Basic ${Buffer.from(`${opt.user ?? "hooks"}:${secret}`).toString("base64")}`;
-      break;
-    case "none":
-      break;
-    default:
-      fail(`unknown provider "${provider}" (stripe, github, token, basic, none)`);
+  let url;
+  try {
+    url = new URL(target);
+  } catch {
+    fail(`"${target}" is not a URL`);
   }
-  const sent = Buffer.from(body);
-  if (opt.tamper) sent[sent.length > 1 ? sent.length - 2 : 0] ^= 1; // one byte changed after signing
+  const request = providers[provider] ? providerRequest(provider, url, body) : gatewayRequest(provider, url, body);
+  const headers = { "user-agent": `hookgate-cli (${provider})`, ...request.headers };
+  if (opt["content-type"]) headers["content-type"] = opt["content-type"];
+  const sent = request.body === undefined ? undefined : Buffer.from(request.body);
+  if (opt.tamper && sent?.length) sent[sent.length > 1 ? sent.length - 2 : 0] ^= 1; // one byte changed after signing
 
   let res;
   try {
-    res = await fetch(url, { method: "POST", headers, body: sent });
+    res = await fetch(request.url, { method: request.method, headers, body: request.method === "GET" || request.method === "HEAD" ? undefined : sent });
   } catch (e) {
-    fail(`cannot reach ${url.origin}: ${reason(e)}`);
+    fail(`cannot reach ${request.url.origin}: ${reason(e)}`);
   }
   console.log(`${res.status} ${res.statusText}`);
-  for (const name of ["content-type", "x-hookgate-request-id", "x-hookgate-duplicate", "retry-after", "www-authenticate", "allow"]) {
+  for (const name of ["content-type", "x-hookgate-request-id", "x-hookgate-duplicate", "x-hookgate-handshake", "retry-after", "www-authenticate", "allow"]) {
     if (res.headers.has(name)) console.log(`${name}: ${res.headers.get(name)}`);
   }
   console.log(await res.text());
+}
+
+// ---- keygen: key pairs for the asymmetric providers --------------------------------------
+
+function keygen(kind) {
+  const out = opt.out;
+  if (!out) fail("keygen needs --out FILE for the private key");
+  let pair;
+  if (kind === "ed25519") pair = generateKeyPairSync("ed25519");
+  else if (kind === "p256") pair = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  else fail("keygen ed25519 (Discord, Standard Webhooks v1a) | p256 (SendGrid)");
+  writeFileSync(out, pair.privateKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600, flag: "wx" });
+  const spki = pair.publicKey.export({ format: "der", type: "spki" });
+  console.log(`private key written to ${out} (for: hookgate send --key ${out})`);
+  if (kind === "ed25519") {
+    const raw = spki.subarray(spki.length - 32);
+    console.log(`public key for a discord route:            ${raw.toString("hex")}`);
+    console.log(`public key for a standard-webhooks route:  whpk_${raw.toString("base64")}`);
+  } else {
+    console.log(`public key for a sendgrid route:           ${spki.toString("base64")}`);
+  }
 }
 
 // ---- dispatch -----------------------------------------------------------------------------
@@ -207,6 +251,9 @@ switch (command) {
     break;
   case "send":
     await send(sub, opt.provider ?? "none");
+    break;
+  case "keygen":
+    keygen(sub);
     break;
   case "log": {
     if (!sub) fail("log needs a route id");

@@ -118,14 +118,17 @@ try {
   hookgate is running on ${GATEWAY} with ${routes.length} demo routes (demo/routes.json); the demo origin prints what it receives.
 
   Try, in another terminal:
+    npm run try                                                   # one event and one handshake per preset, a line each
     npx hookgate send ${GATEWAY}/hooks/stripe --provider stripe --secret whsec_demo_stripe_secret    # 200, forwarded
     npx hookgate send ${GATEWAY}/hooks/stripe --provider stripe --secret whsec_wrong                 # 401, wrong secret
     npx hookgate send ${GATEWAY}/hooks/github --provider github --secret demo-github-secret --tamper # 401, body changed after signing
     npx hookgate send ${GATEWAY}/hooks/github --provider github --secret demo-github-secret          # 202, queued, then delivered
+    npx hookgate send ${GATEWAY}/hooks/slack --provider slack --secret demo-slack-signing-secret --handshake  # url_verification answered
+    npx hookgate send ${GATEWAY}/hooks/discord --provider discord --key 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60
     npx hookgate send ${GATEWAY}/hooks/token --provider token --secret demo-token
-    npx hookgate send ${GATEWAY}/hooks/basic --provider basic --user hooks --secret demo-password
     npx hookgate routes list
     npx hookgate log demo-stripe
+  Every demo route's arguments: demo/send.json (one line per preset).
 
   Dashboard: ${GATEWAY}/__gateway/dashboard   admin token: ${adminToken}
   Ctrl-C stops everything.

@@ -1,0 +1,361 @@
+// How each provider signs, for `hookgate send`: a sample event (or the provider's handshake)
+// signed the way the provider documents it (docs/providers.md), so that a route can be tried
+// without the provider. Node built-ins only. The gateway's own tests do not trust these
+// signers: they verify against the providers' SDKs and documented vectors
+// (scripts/provider-vectors.mjs); test/e2e/cli-send.test.ts checks that what this sends passes.
+import { createHash, createHmac, createPrivateKey, randomBytes, randomUUID, sign as signWith } from "node:crypto";
+
+const hmac = (algorithm, key, data, encoding) => createHmac(algorithm, key).update(data).digest(encoding);
+const sha256Hex = (data) => createHash("sha256").update(data).digest("hex");
+const hex = (n) => randomBytes(n).toString("hex");
+const json = (value) => JSON.stringify(value);
+const seconds = (ms) => Math.floor(ms / 1000);
+const concat = (...parts) => Buffer.concat(parts.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(String(p)))));
+/** Meta (and others) send non-ASCII as `\uXXXX`: the escaped text is what is signed. */
+const asciiJson = (value) => json(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+const FORM = "application/x-www-form-urlencoded";
+const JSON_TYPE = "application/json";
+
+/** The URL the provider signs: the public one it was given (`--public-url`, plus the query sent), else the one called. */
+const signedUrl = (c) => (c.publicUrl ? c.publicUrl + c.url.search : c.url.href);
+/** Twilio and Mandrill: the URL, then each form field's key and value, sorted by key (Twilio also sorts repeated values). */
+function sortedParams(body) {
+  const byKey = new Map();
+  for (const [k, v] of new URLSearchParams(body.toString("utf8"))) byKey.set(k, [...new Set([...(byKey.get(k) ?? []), v])]);
+  return [...byKey.keys()].sort().map((k) => byKey.get(k).sort().map((v) => k + v).join("")).join("");
+}
+/** HubSpot v3 signs the URI with these escapes decoded (its docs list exactly these). */
+const hubspotUri = (href) => href.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => decodeURIComponent(m));
+
+/** A private key from `--key`: a PEM file's text, or for Ed25519 the 32-byte seed in hex. */
+export function privateKey(text, kind) {
+  const trimmed = text.trim();
+  if (kind === "ed25519" && /^[0-9a-fA-F]{64}$/.test(trimmed)) {
+    return createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), Buffer.from(trimmed, "hex")]), format: "der", type: "pkcs8" });
+  }
+  const key = createPrivateKey(trimmed);
+  const want = { ed25519: "ed25519", p256: "ec", rsa: "rsa" }[kind];
+  if (key.asymmetricKeyType !== want) throw new Error(`the key is ${key.asymmetricKeyType}, not ${want}`);
+  return key;
+}
+
+// ---- sample events --------------------------------------------------------------------------
+
+const stripeEvent = (c) =>
+  json({ id: c.eventId ?? `evt_${hex(12)}`, object: "event", type: "payment_intent.succeeded", created: seconds(c.now), livemode: false, data: { object: { id: `pi_${hex(8)}`, object: "payment_intent", amount: 2000, currency: "usd", status: "succeeded" } } });
+const githubPush = () =>
+  json({ ref: "refs/heads/main", after: hex(20), repository: { id: 1296269, full_name: "acme/app" }, pusher: { name: "octocat" }, sender: { login: "octocat", id: 583231 }, head_commit: { message: "Fix the checkout button" } });
+const gitlabPush = () => json({ object_kind: "push", event_name: "push", ref: "refs/heads/main", after: hex(20), user_username: "jsmith", project: { id: 15, path_with_namespace: "acme/app" }, total_commits_count: 1 });
+
+/** Standard Webhooks (and Svix, GitLab's signing token): `v1,` HMAC with a `whsec_` secret, or `v1a,` Ed25519 with `--key`. */
+function standardWebhooks(prefix, extra = () => ({})) {
+  return {
+    needs: "secret or key",
+    event(c) {
+      const id = c.eventId ?? `msg_${hex(12)}`;
+      const ts = seconds(c.now);
+      const body = c.body ?? json({ type: "invoice.paid", timestamp: new Date(c.now).toISOString(), data: { id: `inv_${hex(6)}`, amount: 1999 } });
+      const signed = concat(`${id}.${ts}.`, body);
+      const signature = c.key
+        ? `v1a,${signWith(null, signed, c.key).toString("base64")}`
+        : `v1,${hmac("sha256", Buffer.from(c.need("secret").replace(/^whsec_/, ""), "base64"), signed, "base64")}`;
+      return { body, headers: { "content-type": JSON_TYPE, [`${prefix}-id`]: id, [`${prefix}-timestamp`]: String(ts), [`${prefix}-signature`]: signature, ...extra(id) } };
+    },
+    keyKind: "ed25519",
+  };
+}
+
+/** Slack's and Zoom's `v0:<timestamp>:<body>` signature. */
+const v0 = (c, body) => {
+  const ts = String(seconds(c.now));
+  return { ts, signature: `v0=${hmac("sha256", c.need("secret"), concat(`v0:${ts}:`, body), "hex")}` };
+};
+
+function slackRequest(c, body) {
+  const { ts, signature } = v0(c, body);
+  return { body, headers: { "content-type": JSON_TYPE, "x-slack-request-timestamp": ts, "x-slack-signature": signature } };
+}
+
+function zoomRequest(c, body) {
+  const { ts, signature } = v0(c, body);
+  return { body, headers: { "content-type": JSON_TYPE, "x-zm-request-timestamp": ts, "x-zm-signature": signature } };
+}
+
+function discordRequest(c, body) {
+  const ts = String(seconds(c.now));
+  return { body, headers: { "content-type": JSON_TYPE, "x-signature-timestamp": ts, "x-signature-ed25519": signWith(null, concat(ts, body), c.need("key")).toString("hex") } };
+}
+
+function twilioRequest(c, body, json_) {
+  const url = new URL(c.url);
+  if (json_) url.searchParams.set("bodySHA256", sha256Hex(body));
+  const target = signedUrl({ ...c, url });
+  const signature = hmac("sha1", c.need("secret"), json_ ? target : target + sortedParams(body), "base64");
+  return { url, body, headers: { "content-type": json_ ? JSON_TYPE : FORM, "x-twilio-signature": signature, "i-twilio-idempotency-token": c.eventId ?? randomUUID() } };
+}
+
+function mandrillRequest(c, events) {
+  const body = Buffer.from(new URLSearchParams({ mandrill_events: json(events) }).toString());
+  return { body, headers: { "content-type": FORM, "x-mandrill-signature": hmac("sha1", c.need("secret"), signedUrl(c) + sortedParams(body), "base64") } };
+}
+
+function xeroRequest(c, events) {
+  const body = c.body ?? json({ events, firstEventSequence: events.length ? 1 : 0, lastEventSequence: events.length ? 1 : 0, entropy: hex(10).toUpperCase() });
+  return { body, headers: { "content-type": JSON_TYPE, "x-xero-signature": hmac("sha256", c.need("secret"), body, "base64") } };
+}
+
+const SNS_DEMO_TOPIC = "arn:aws:sns:us-east-1:123456789012:hookgate-demo";
+const SNS_DEMO_CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-hookgate-demo.pem";
+const SNS_SIGNED = {
+  Notification: ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"],
+  SubscriptionConfirmation: ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"],
+};
+
+/** An SNS message signed with `--key` (RSA-SHA256, SignatureVersion 2) for the certificate at `--cert-url`. */
+function snsRequest(c, type) {
+  const topic = c.topicArn ?? SNS_DEMO_TOPIC;
+  const region = topic.split(":")[3];
+  const token = hex(32);
+  const message = {
+    Type: type,
+    MessageId: c.eventId ?? randomUUID(),
+    ...(type === "SubscriptionConfirmation"
+      ? { Token: token, Message: `You have chosen to subscribe to the topic ${topic}.`, SubscribeURL: `https://sns.${region}.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(topic)}&Token=${token}` }
+      : { Subject: "hookgate", Message: c.body ? c.body.toString("utf8") : json({ order: `ord_${hex(4)}`, status: "paid" }) }),
+    TopicArn: topic,
+    Timestamp: new Date(c.now).toISOString(),
+    SignatureVersion: "2",
+  };
+  const toSign = SNS_SIGNED[type].filter((k) => k in message).map((k) => `${k}\n${message[k]}\n`).join("");
+  const signed = { ...message, Signature: signWith("sha256", Buffer.from(toSign), c.need("key")).toString("base64"), SigningCertURL: c.certUrl ?? SNS_DEMO_CERT_URL };
+  return {
+    body: json(signed),
+    headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": type, "x-amz-sns-message-id": message.MessageId, "x-amz-sns-topic-arn": topic },
+  };
+}
+
+/** A random challenge, and the GET that carries it in the query. */
+const challenge = () => hex(16);
+const getWith = (c, params) => {
+  const url = new URL(c.url);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return { method: "GET", url, headers: {} };
+};
+
+// ---- the providers -------------------------------------------------------------------------
+// `needs`: what `send` must be given (`secret`: --secret, `key`: --key); `event` builds a
+// delivery, `handshake` the provider's verification request (`send --handshake`).
+
+export const providers = {
+  stripe: {
+    needs: "secret",
+    event(c) {
+      const body = c.body ?? stripeEvent(c);
+      const t = seconds(c.now);
+      return { body, headers: { "content-type": JSON_TYPE, "stripe-signature": `t=${t},v1=${hmac("sha256", c.need("secret"), concat(`${t}.`, body), "hex")}` } };
+    },
+  },
+  github: {
+    needs: "secret",
+    event(c) {
+      const body = c.body ?? githubPush();
+      return { body, headers: { "content-type": JSON_TYPE, "x-github-event": "push", "x-github-delivery": c.eventId ?? randomUUID(), "x-hub-signature-256": `sha256=${hmac("sha256", c.need("secret"), body, "hex")}` } };
+    },
+  },
+  gitlab: {
+    needs: "secret",
+    event(c) {
+      const id = c.eventId ?? randomUUID();
+      return { body: c.body ?? gitlabPush(), headers: { "content-type": JSON_TYPE, "x-gitlab-event": "Push Hook", "x-gitlab-token": c.need("secret"), "idempotency-key": id, "x-gitlab-event-uuid": id } };
+    },
+  },
+  "gitlab-signing": standardWebhooks("webhook", (id) => ({ "x-gitlab-event": "Push Hook", "idempotency-key": id })),
+  "standard-webhooks": standardWebhooks("webhook"),
+  svix: standardWebhooks("svix"),
+  shopify: {
+    needs: "secret",
+    event(c) {
+      const body = c.body ?? json({ id: 820982911946154500, email: "jon@example.com", total_price: "19.99", currency: "EUR", note: "Grüße" });
+      return {
+        body,
+        headers: {
+          "content-type": JSON_TYPE,
+          "x-shopify-topic": "orders/create",
+          "x-shopify-shop-domain": "example.myshopify.com",
+          "x-shopify-api-version": "2026-07",
+          "x-shopify-webhook-id": c.eventId ?? randomUUID(),
+          "x-shopify-triggered-at": new Date(c.now).toISOString(),
+          "x-shopify-hmac-sha256": hmac("sha256", c.need("secret"), body, "base64"),
+        },
+      };
+    },
+  },
+  slack: {
+    needs: "secret",
+    event: (c) =>
+      slackRequest(c, c.body ?? json({ type: "event_callback", team_id: "T061EG9R6", event_id: c.eventId ?? `Ev${hex(5).toUpperCase()}`, event_time: seconds(c.now), event: { type: "app_mention", user: "U061F7AUR", text: "<@U0LAN0Z89> hello" } })),
+    handshake: (c) => slackRequest(c, json({ token: "Jhj5dZrVaK7ZwHHjRyZWjbDl", challenge: challenge(), type: "url_verification" })),
+  },
+  meta: {
+    needs: "secret",
+    event(c) {
+      const body = c.body ?? asciiJson({ object: "page", entry: [{ id: "1234567890", time: c.now, messaging: [{ sender: { id: "42" }, message: { mid: `m_${hex(8)}`, text: "Grüße äöå" } }] }] });
+      return { body, headers: { "content-type": JSON_TYPE, "x-hub-signature-256": `sha256=${hmac("sha256", c.need("secret"), body, "hex")}` } };
+    },
+    handshake: (c) => getWith(c, { "hub.mode": "subscribe", "hub.verify_token": c.need("verifyToken"), "hub.challenge": challenge() }),
+  },
+  discord: {
+    needs: "key",
+    keyKind: "ed25519",
+    event: (c) => discordRequest(c, c.body ?? json({ type: 2, id: c.eventId ?? String(BigInt(c.now) << 22n), application_id: "1180000000000000000", token: hex(16), data: { name: "hello", type: 1 } })),
+    handshake: (c) => discordRequest(c, json({ type: 1, id: String(BigInt(c.now) << 22n), application_id: "1180000000000000000", token: hex(16) })),
+  },
+  twilio: {
+    needs: "secret",
+    event(c) {
+      if (c.contentType?.includes("json")) return twilioRequest(c, c.body ?? json({ EventType: "com.twilio.messaging.message.delivered", MessageSid: `SM${hex(16)}` }), true);
+      const body = c.body ?? new URLSearchParams({ MessageSid: `SM${hex(16)}`, AccountSid: `AC${hex(16)}`, From: "+14158675310", To: "+14155550100", Body: "Hello from hookgate", NumMedia: "0" }).toString();
+      return twilioRequest(c, Buffer.from(body), false);
+    },
+  },
+  mailchimp: {
+    needs: "secret",
+    event(c) {
+      const url = new URL(c.url);
+      url.searchParams.set(c.param ?? "auth", c.need("secret"));
+      const body = c.body ?? new URLSearchParams({ type: "subscribe", fired_at: new Date(c.now).toISOString().slice(0, 19).replace("T", " "), "data[id]": hex(5), "data[email]": "api@mailchimp.com", "data[list_id]": "a6b5da1054" }).toString();
+      return { url, body, headers: { "content-type": FORM } };
+    },
+    handshake(c) {
+      const url = new URL(c.url);
+      url.searchParams.set(c.param ?? "auth", c.need("secret"));
+      return { method: "GET", url, headers: {} };
+    },
+  },
+  mandrill: {
+    needs: "secret",
+    event: (c) => mandrillRequest(c, [{ event: "send", _id: c.eventId ?? hex(16), ts: seconds(c.now), msg: { email: "jon@example.com", subject: "Your receipt", state: "sent" } }]),
+    handshake: (c) => ({ method: "HEAD", url: c.url, headers: {} }),
+  },
+  sendgrid: {
+    needs: "key",
+    keyKind: "p256",
+    event(c) {
+      const ts = String(seconds(c.now));
+      const events = [{ email: "jon@example.com", timestamp: seconds(c.now), event: "delivered", sg_event_id: c.eventId ?? hex(11), sg_message_id: hex(11) }];
+      const body = c.body ?? `${json(events)}\r\n`;
+      const signature = signWith("sha256", concat(ts, body), c.need("key")).toString("base64");
+      return { body, headers: { "content-type": JSON_TYPE, "x-twilio-email-event-webhook-timestamp": ts, "x-twilio-email-event-webhook-signature": signature } };
+    },
+  },
+  square: {
+    needs: "secret",
+    event(c) {
+      const body = Buffer.from(c.body ?? json({ merchant_id: "6SSW7HV8K2ST5", type: "payment.created", event_id: c.eventId ?? randomUUID(), created_at: new Date(c.now).toISOString(), data: { type: "payment", id: hex(8) } }));
+      return { body, headers: { "content-type": JSON_TYPE, "x-square-hmacsha256-signature": hmac("sha256", c.need("secret"), concat(signedUrl(c), body), "base64") } };
+    },
+  },
+  paddle: {
+    needs: "secret",
+    event(c) {
+      const body = c.body ?? json({ event_id: `evt_${hex(13)}`, event_type: "transaction.completed", occurred_at: new Date(c.now).toISOString(), notification_id: c.eventId ?? `ntf_${hex(13)}`, data: { id: `txn_${hex(13)}`, status: "completed" } });
+      const ts = seconds(c.now);
+      return { body, headers: { "content-type": JSON_TYPE, "paddle-signature": `ts=${ts};h1=${hmac("sha256", c.need("secret"), concat(`${ts}:`, body), "hex")}` } };
+    },
+  },
+  linear: {
+    needs: "secret",
+    event(c) {
+      const body = c.body ?? json({ action: "create", type: "Issue", data: { id: randomUUID(), title: "Checkout button does nothing" }, webhookTimestamp: c.now, webhookId: randomUUID() });
+      return { body, headers: { "content-type": JSON_TYPE, "linear-event": "Issue", "linear-delivery": c.eventId ?? randomUUID(), "linear-signature": hmac("sha256", c.need("secret"), body, "hex") } };
+    },
+  },
+  zoom: {
+    needs: "secret",
+    event: (c) => zoomRequest(c, c.body ?? json({ event: "meeting.started", event_ts: c.now, payload: { account_id: "AAAAAABBBB", object: { id: "1234567890", topic: "Standup" } } })),
+    handshake: (c) => zoomRequest(c, json({ event: "endpoint.url_validation", event_ts: c.now, payload: { plainToken: challenge() } })),
+  },
+  mailgun: {
+    needs: "secret",
+    event(c) {
+      const timestamp = String(seconds(c.now));
+      const token = c.eventId ?? hex(25);
+      const signature = { timestamp, token, signature: hmac("sha256", c.need("secret"), timestamp + token, "hex") };
+      const body = json({ signature, "event-data": { event: "delivered", id: hex(11), timestamp: c.now / 1000, recipient: "jon@example.com" } });
+      return { body, headers: { "content-type": JSON_TYPE } };
+    },
+  },
+  intercom: {
+    needs: "secret",
+    event(c) {
+      const body = c.body ?? json({ type: "notification_event", id: c.eventId ?? `notif_${randomUUID()}`, topic: "conversation.user.created", app_id: "a86dr8yl", created_at: seconds(c.now), data: { item: { type: "conversation", id: "147" } } });
+      return { body, headers: { "content-type": JSON_TYPE, "x-hub-signature": `sha1=${hmac("sha1", c.need("secret"), body, "hex")}` } };
+    },
+  },
+  hubspot: {
+    needs: "secret",
+    event(c) {
+      const body = c.body ?? json([{ eventId: Number(BigInt(c.now) % 1000000n), subscriptionType: "contact.creation", portalId: 62515, occurredAt: c.now, objectId: 123, attemptNumber: 0 }]);
+      const ts = String(c.now);
+      const signature = hmac("sha256", c.need("secret"), concat(`POST${hubspotUri(signedUrl(c))}`, body, ts), "base64");
+      return { body, headers: { "content-type": JSON_TYPE, "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": ts } };
+    },
+  },
+  typeform: {
+    needs: "secret",
+    event(c) {
+      const body = c.body ?? json({ event_id: c.eventId ?? hex(13).toUpperCase(), event_type: "form_response", form_response: { form_id: "lT4Z3j", submitted_at: new Date(c.now).toISOString(), answers: [{ type: "text", text: "It's great" }] } });
+      return { body, headers: { "content-type": JSON_TYPE, "typeform-signature": `sha256=${hmac("sha256", c.need("secret"), body, "base64")}` } };
+    },
+  },
+  dropbox: {
+    needs: "secret",
+    event(c) {
+      const body = c.body ?? json({ list_folder: { accounts: ["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"] }, delta: { users: [12345678] } });
+      return { body, headers: { "content-type": JSON_TYPE, "x-dropbox-signature": hmac("sha256", c.need("secret"), body, "hex") } };
+    },
+    handshake: (c) => getWith(c, { challenge: challenge() }),
+  },
+  sns: {
+    needs: "key",
+    keyKind: "rsa",
+    event: (c) => snsRequest(c, "Notification"),
+    handshake: (c) => snsRequest(c, "SubscriptionConfirmation"),
+  },
+  okta: {
+    needs: "secret",
+    event(c) {
+      const body = c.body ?? json({ eventType: "com.okta.event_hook", eventId: c.eventId ?? randomUUID(), eventTime: new Date(c.now).toISOString(), data: { events: [{ uuid: randomUUID(), eventType: "user.session.start" }] } });
+      return { body, headers: { "content-type": JSON_TYPE, [c.headerToken ?? "authorization"]: c.need("secret") } };
+    },
+    handshake: (c) => ({ method: "GET", url: c.url, headers: { "x-okta-verification-challenge": challenge(), [c.headerToken ?? "authorization"]: c.need("secret") } }),
+  },
+  xero: {
+    needs: "secret",
+    event: (c) => xeroRequest(c, [{ resourceUrl: "https://api.xero.com/api.xro/2.0/Contacts/717f2bfc", resourceId: randomUUID(), eventDateUtc: new Date(c.now).toISOString(), eventType: "CREATE", eventCategory: "CONTACT", tenantId: randomUUID(), tenantType: "ORGANISATION" }]),
+    handshake: (c) => xeroRequest(c, []),
+  },
+  msgraph: {
+    needs: "secret",
+    event(c) {
+      const notification = { subscriptionId: randomUUID(), subscriptionExpirationDateTime: new Date(c.now + 86_400_000).toISOString(), changeType: "created", resource: "Users/8bc5a1e0/Messages/AAMkAGUwNjQ4ZjIxAAA=", clientState: c.need("secret"), tenantId: randomUUID() };
+      return { body: c.body ?? json({ value: [notification] }), headers: { "content-type": JSON_TYPE } };
+    },
+    handshake(c) {
+      const url = new URL(c.url);
+      url.searchParams.set("validationToken", `Validation: Testing client application reachability for subscription Request-Id: ${randomUUID()}`);
+      return { url, body: "", headers: { "content-type": "text/plain; charset=utf-8" } };
+    },
+  },
+  x: {
+    needs: "secret",
+    event(c) {
+      const body = c.body ?? json({ for_user_id: "2244994945", tweet_create_events: [{ id_str: String(BigInt(c.now) << 22n), text: "hello from hookgate" }] });
+      return { body, headers: { "content-type": JSON_TYPE, "x-twitter-webhooks-signature": `sha256=${hmac("sha256", c.need("secret"), body, "base64")}` } };
+    },
+    handshake: (c) => getWith(c, { crc_token: challenge() }),
+  },
+};
+
+/** What `send --provider stripe` posts when the route needs no provider signature. */
+export const sampleEvent = stripeEvent;
