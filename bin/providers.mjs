@@ -50,7 +50,6 @@ const gitlabPush = () => json({ object_kind: "push", event_name: "push", ref: "r
 /** Standard Webhooks (and Svix, GitLab's signing token): `v1,` HMAC with a `whsec_` secret, or `v1a,` Ed25519 with `--key`. */
 function standardWebhooks(prefix, extra = () => ({})) {
   return {
-    needs: "secret or key",
     event(c) {
       const id = c.eventId ?? `msg_${hex(12)}`;
       const ts = seconds(c.now);
@@ -143,12 +142,12 @@ const getWith = (c, params) => {
 };
 
 // ---- the providers -------------------------------------------------------------------------
-// `needs`: what `send` must be given (`secret`: --secret, `key`: --key); `event` builds a
-// delivery, `handshake` the provider's verification request (`send --handshake`).
+// `event` builds a delivery, `handshake` the provider's verification request (`send
+// --handshake`); each asks the context for what it needs (`c.need("secret")`: --secret,
+// `c.need("key")`: --key, a private key of `keyKind`).
 
 export const providers = {
   stripe: {
-    needs: "secret",
     event(c) {
       const body = c.body ?? stripeEvent(c);
       const t = seconds(c.now);
@@ -156,14 +155,12 @@ export const providers = {
     },
   },
   github: {
-    needs: "secret",
     event(c) {
       const body = c.body ?? githubPush();
       return { body, headers: { "content-type": JSON_TYPE, "x-github-event": "push", "x-github-delivery": c.eventId ?? randomUUID(), "x-hub-signature-256": `sha256=${hmac("sha256", c.need("secret"), body, "hex")}` } };
     },
   },
   gitlab: {
-    needs: "secret",
     event(c) {
       const id = c.eventId ?? randomUUID();
       return { body: c.body ?? gitlabPush(), headers: { "content-type": JSON_TYPE, "x-gitlab-event": "Push Hook", "x-gitlab-token": c.need("secret"), "idempotency-key": id, "x-gitlab-event-uuid": id } };
@@ -173,7 +170,6 @@ export const providers = {
   "standard-webhooks": standardWebhooks("webhook"),
   svix: standardWebhooks("svix"),
   shopify: {
-    needs: "secret",
     event(c) {
       const body = c.body ?? json({ id: 820982911946154500, email: "jon@example.com", total_price: "19.99", currency: "EUR", note: "Grüße" });
       return {
@@ -191,13 +187,11 @@ export const providers = {
     },
   },
   slack: {
-    needs: "secret",
     event: (c) =>
       slackRequest(c, c.body ?? json({ type: "event_callback", team_id: "T061EG9R6", event_id: c.eventId ?? `Ev${hex(5).toUpperCase()}`, event_time: seconds(c.now), event: { type: "app_mention", user: "U061F7AUR", text: "<@U0LAN0Z89> hello" } })),
     handshake: (c) => slackRequest(c, json({ token: "Jhj5dZrVaK7ZwHHjRyZWjbDl", challenge: challenge(), type: "url_verification" })),
   },
   meta: {
-    needs: "secret",
     event(c) {
       const body = c.body ?? asciiJson({ object: "page", entry: [{ id: "1234567890", time: c.now, messaging: [{ sender: { id: "42" }, message: { mid: `m_${hex(8)}`, text: "Grüße äöå" } }] }] });
       return { body, headers: { "content-type": JSON_TYPE, "x-hub-signature-256": `sha256=${hmac("sha256", c.need("secret"), body, "hex")}` } };
@@ -205,13 +199,11 @@ export const providers = {
     handshake: (c) => getWith(c, { "hub.mode": "subscribe", "hub.verify_token": c.need("verifyToken"), "hub.challenge": challenge() }),
   },
   discord: {
-    needs: "key",
     keyKind: "ed25519",
     event: (c) => discordRequest(c, c.body ?? json({ type: 2, id: c.eventId ?? String(BigInt(c.now) << 22n), application_id: "1180000000000000000", token: hex(16), data: { name: "hello", type: 1 } })),
     handshake: (c) => discordRequest(c, json({ type: 1, id: String(BigInt(c.now) << 22n), application_id: "1180000000000000000", token: hex(16) })),
   },
   twilio: {
-    needs: "secret",
     event(c) {
       if (c.contentType?.includes("json")) return twilioRequest(c, c.body ?? json({ EventType: "com.twilio.messaging.message.delivered", MessageSid: `SM${hex(16)}` }), true);
       const body = c.body ?? new URLSearchParams({ MessageSid: `SM${hex(16)}`, AccountSid: `AC${hex(16)}`, From: "+14158675310", To: "+14155550100", Body: "Hello from hookgate", NumMedia: "0" }).toString();
@@ -219,7 +211,6 @@ export const providers = {
     },
   },
   mailchimp: {
-    needs: "secret",
     event(c) {
       const url = new URL(c.url);
       url.searchParams.set(c.param ?? "auth", c.need("secret"));
@@ -233,12 +224,10 @@ export const providers = {
     },
   },
   mandrill: {
-    needs: "secret",
     event: (c) => mandrillRequest(c, [{ event: "send", _id: c.eventId ?? hex(16), ts: seconds(c.now), msg: { email: "jon@example.com", subject: "Your receipt", state: "sent" } }]),
     handshake: (c) => ({ method: "HEAD", url: c.url, headers: {} }),
   },
   sendgrid: {
-    needs: "key",
     keyKind: "p256",
     event(c) {
       const ts = String(seconds(c.now));
@@ -249,14 +238,12 @@ export const providers = {
     },
   },
   square: {
-    needs: "secret",
     event(c) {
       const body = Buffer.from(c.body ?? json({ merchant_id: "6SSW7HV8K2ST5", type: "payment.created", event_id: c.eventId ?? randomUUID(), created_at: new Date(c.now).toISOString(), data: { type: "payment", id: hex(8) } }));
       return { body, headers: { "content-type": JSON_TYPE, "x-square-hmacsha256-signature": hmac("sha256", c.need("secret"), concat(signedUrl(c), body), "base64") } };
     },
   },
   paddle: {
-    needs: "secret",
     event(c) {
       const body = c.body ?? json({ event_id: `evt_${hex(13)}`, event_type: "transaction.completed", occurred_at: new Date(c.now).toISOString(), notification_id: c.eventId ?? `ntf_${hex(13)}`, data: { id: `txn_${hex(13)}`, status: "completed" } });
       const ts = seconds(c.now);
@@ -264,19 +251,16 @@ export const providers = {
     },
   },
   linear: {
-    needs: "secret",
     event(c) {
       const body = c.body ?? json({ action: "create", type: "Issue", data: { id: randomUUID(), title: "Checkout button does nothing" }, webhookTimestamp: c.now, webhookId: randomUUID() });
       return { body, headers: { "content-type": JSON_TYPE, "linear-event": "Issue", "linear-delivery": c.eventId ?? randomUUID(), "linear-signature": hmac("sha256", c.need("secret"), body, "hex") } };
     },
   },
   zoom: {
-    needs: "secret",
     event: (c) => zoomRequest(c, c.body ?? json({ event: "meeting.started", event_ts: c.now, payload: { account_id: "AAAAAABBBB", object: { id: "1234567890", topic: "Standup" } } })),
     handshake: (c) => zoomRequest(c, json({ event: "endpoint.url_validation", event_ts: c.now, payload: { plainToken: challenge() } })),
   },
   mailgun: {
-    needs: "secret",
     event(c) {
       const timestamp = String(seconds(c.now));
       const token = c.eventId ?? hex(25);
@@ -286,14 +270,12 @@ export const providers = {
     },
   },
   intercom: {
-    needs: "secret",
     event(c) {
       const body = c.body ?? json({ type: "notification_event", id: c.eventId ?? `notif_${randomUUID()}`, topic: "conversation.user.created", app_id: "a86dr8yl", created_at: seconds(c.now), data: { item: { type: "conversation", id: "147" } } });
       return { body, headers: { "content-type": JSON_TYPE, "x-hub-signature": `sha1=${hmac("sha1", c.need("secret"), body, "hex")}` } };
     },
   },
   hubspot: {
-    needs: "secret",
     event(c) {
       const body = c.body ?? json([{ eventId: Number(BigInt(c.now) % 1000000n), subscriptionType: "contact.creation", portalId: 62515, occurredAt: c.now, objectId: 123, attemptNumber: 0 }]);
       const ts = String(c.now);
@@ -302,14 +284,12 @@ export const providers = {
     },
   },
   typeform: {
-    needs: "secret",
     event(c) {
       const body = c.body ?? json({ event_id: c.eventId ?? hex(13).toUpperCase(), event_type: "form_response", form_response: { form_id: "lT4Z3j", submitted_at: new Date(c.now).toISOString(), answers: [{ type: "text", text: "It's great" }] } });
       return { body, headers: { "content-type": JSON_TYPE, "typeform-signature": `sha256=${hmac("sha256", c.need("secret"), body, "base64")}` } };
     },
   },
   dropbox: {
-    needs: "secret",
     event(c) {
       const body = c.body ?? json({ list_folder: { accounts: ["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"] }, delta: { users: [12345678] } });
       return { body, headers: { "content-type": JSON_TYPE, "x-dropbox-signature": hmac("sha256", c.need("secret"), body, "hex") } };
@@ -317,13 +297,11 @@ export const providers = {
     handshake: (c) => getWith(c, { challenge: challenge() }),
   },
   sns: {
-    needs: "key",
     keyKind: "rsa",
     event: (c) => snsRequest(c, "Notification"),
     handshake: (c) => snsRequest(c, "SubscriptionConfirmation"),
   },
   okta: {
-    needs: "secret",
     event(c) {
       const body = c.body ?? json({ eventType: "com.okta.event_hook", eventId: c.eventId ?? randomUUID(), eventTime: new Date(c.now).toISOString(), data: { events: [{ uuid: randomUUID(), eventType: "user.session.start" }] } });
       return { body, headers: { "content-type": JSON_TYPE, [c.headerToken ?? "authorization"]: c.need("secret") } };
@@ -331,12 +309,10 @@ export const providers = {
     handshake: (c) => ({ method: "GET", url: c.url, headers: { "x-okta-verification-challenge": challenge(), [c.headerToken ?? "authorization"]: c.need("secret") } }),
   },
   xero: {
-    needs: "secret",
     event: (c) => xeroRequest(c, [{ resourceUrl: "https://api.xero.com/api.xro/2.0/Contacts/717f2bfc", resourceId: randomUUID(), eventDateUtc: new Date(c.now).toISOString(), eventType: "CREATE", eventCategory: "CONTACT", tenantId: randomUUID(), tenantType: "ORGANISATION" }]),
     handshake: (c) => xeroRequest(c, []),
   },
   msgraph: {
-    needs: "secret",
     event(c) {
       const notification = { subscriptionId: randomUUID(), subscriptionExpirationDateTime: new Date(c.now + 86_400_000).toISOString(), changeType: "created", resource: "Users/8bc5a1e0/Messages/AAMkAGUwNjQ4ZjIxAAA=", clientState: c.need("secret"), tenantId: randomUUID() };
       return { body: c.body ?? json({ value: [notification] }), headers: { "content-type": JSON_TYPE } };
@@ -348,7 +324,6 @@ export const providers = {
     },
   },
   x: {
-    needs: "secret",
     event(c) {
       const body = c.body ?? json({ for_user_id: "2244994945", tweet_create_events: [{ id_str: String(BigInt(c.now) << 22n), text: "hello from hookgate" }] });
       return { body, headers: { "content-type": JSON_TYPE, "x-twitter-webhooks-signature": `sha256=${hmac("sha256", c.need("secret"), body, "base64")}` } };
@@ -357,5 +332,5 @@ export const providers = {
   },
 };
 
-/** What `send --provider stripe` posts when the route needs no provider signature. */
+/** What `send --provider token|basic|none` posts: a Stripe-like event. */
 export const sampleEvent = stripeEvent;

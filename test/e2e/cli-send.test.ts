@@ -157,6 +157,31 @@ describe.each(providerRoutes.map((route) => ({ provider: presetOf(route)!, route
   });
 });
 
+describe("hookgate send: the other forms a provider signs in", () => {
+  const route = (id: string) => routes.find((r) => r.id === id)!;
+
+  it("Standard Webhooks v1a: Ed25519 with --key, checked with the route's whpk_ key", async () => {
+    const seed = sendArgs["demo-discord"]![sendArgs["demo-discord"]!.indexOf("--key") + 1]!; // the demo routes share RFC 8032's test key
+    const res = await send(route("demo-standard-webhooks"), [], ["--provider", "standard-webhooks", "--key", seed]);
+    expect(status(res.stdout), res.stdout).toBe(200);
+    expect(origin.received[0]!.headers["webhook-signature"]).toMatch(/^v1a,/);
+  });
+
+  it("Twilio JSON: bodySHA256 in the signed URL, the body hashed", async () => {
+    const res = await send(route("demo-twilio"), ["--content-type", "application/json"]);
+    expect(status(res.stdout), res.stdout).toBe(200);
+    expect(origin.received[0]!.url).toMatch(/[?&]bodySHA256=[0-9a-f]{64}$/);
+    const tampered = await send(route("demo-twilio"), ["--content-type", "application/json", "--tamper"]);
+    expect(status(tampered.stdout), tampered.stdout).toBe(401);
+  });
+
+  it("Meta's handshake with a wrong verify token gets 403", async () => {
+    const args = sendArgs["demo-meta"]!.map((a, i, all) => (all[i - 1] === "--verify-token" ? "not-the-token" : a));
+    const res = await send(route("demo-meta"), ["--handshake"], args);
+    expect(status(res.stdout), res.stdout).toBe(403);
+  });
+});
+
 describe("hookgate send: clear refusals", () => {
   it("names what is missing, and handshakes a provider does not have", async () => {
     const stripe = routes.find((r) => presetOf(r) === "stripe")!;
