@@ -67,10 +67,14 @@ async function otherKey(provider: PresetName, like: string): Promise<string> {
 
 const secretsOf = (v: Vector) => (v.method.secrets ?? []).map((s) => (typeof s === "string" ? { value: s } : (s as { value: string })));
 
-async function verifierFor(v: Vector, secrets = secretsOf(v)): Promise<Verifier> {
+/** The vector's method as the compiled route holds it: schema defaults filled in, secrets opened. */
+function methodOf(v: Vector, secrets = secretsOf(v)) {
   const { verifyToken, ...rest } = v.method;
-  const method = { signedUrlToken: "include", legacySha1: false, confirmSubscriptions: false, ...rest, secrets, ...(verifyToken !== undefined && { verifyToken }) };
-  return buildVerifier(method as unknown as ResolvedMethod);
+  return { signedUrlToken: "include", legacySha1: false, confirmSubscriptions: false, ...rest, secrets, ...(verifyToken !== undefined && { verifyToken }) };
+}
+
+async function verifierFor(v: Vector, secrets = secretsOf(v)): Promise<Verifier> {
+  return buildVerifier(methodOf(v, secrets) as unknown as ResolvedMethod);
 }
 
 function inputOf(v: Vector, change: { headers?: Record<string, string | null>; body?: Uint8Array; now?: number } = {}): VerifyInput {
@@ -171,6 +175,18 @@ describe.each(ALL.filter((v) => !v.reply))("$name", (v) => {
     expect(await verifier.verify(inputOf(v, { now: v.now + toleranceMs + 1000 }))).toEqual({ ok: false, reason: "stale_timestamp" });
     expect(await verifier.verify(inputOf(v, { now: v.now - toleranceMs - 1000 }))).toEqual({ ok: false, reason: "future_timestamp" });
     expect((await verifier.verify(inputOf(v, { now: v.now + toleranceMs }))).ok).toBe(true);
+  });
+});
+
+describe.each(ALL.filter((v) => !v.reply && TOLERANCE[v.provider] !== undefined))("$name with toleranceSeconds", (v) => {
+  it("moves the window to the configured width, both ways", async () => {
+    const toleranceSeconds = 2 * TOLERANCE[v.provider]! + 7;
+    const verifier = await buildVerifier({ ...methodOf(v), toleranceSeconds } as unknown as ResolvedMethod);
+    const ms = toleranceSeconds * 1000;
+    expect((await verifier.verify(inputOf(v, { now: v.now + ms }))).ok).toBe(true);
+    expect((await verifier.verify(inputOf(v, { now: v.now - ms }))).ok).toBe(true);
+    expect(await verifier.verify(inputOf(v, { now: v.now + ms + 1000 }))).toEqual({ ok: false, reason: "stale_timestamp" });
+    expect(await verifier.verify(inputOf(v, { now: v.now - ms - 1000 }))).toEqual({ ok: false, reason: "future_timestamp" });
   });
 });
 
