@@ -23,13 +23,14 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: "workers", include: ["test/unit/**/*.test.ts"] },
+        test: { name: "workers", include: ["test/unit/**/*.test.ts", "test/security/*.test.ts"] },
       },
       {
         test: {
           name: "node",
           environment: "node",
-          include: ["test/e2e/**/*.test.ts", "test/node/**/*.test.ts"],
+          // test/security/live: the security probes and fault tests against a real wrangler dev.
+          include: ["test/e2e/**/*.test.ts", "test/node/**/*.test.ts", "test/security/live/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 90_000,
           // Each file starts its own wrangler dev; one at a time on a 2-core machine.
