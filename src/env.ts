@@ -14,6 +14,8 @@ export interface Env {
   EVENT_LOG_FLUSH_MS?: string;
   /** Global per-route token buckets, for routes with `rateLimit.perRoute.scope = "global"`. */
   ROUTE_LIMITER: DurableObjectNamespace<import("./durable/route-limiter").RouteLimiter>;
+  /** The single writer of route configs in KV (src/durable/route-registry.ts). */
+  ROUTE_REGISTRY: DurableObjectNamespace<import("./durable/route-registry").RouteRegistry>;
   /** Bearer token for the admin API. Unset: the admin API refuses every call. */
   ADMIN_TOKEN?: string;
   /** Base64 of 32 random bytes: the AES-256-GCM key for route secrets. */

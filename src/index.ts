@@ -6,6 +6,7 @@ export { DedupShard } from "./durable/dedup-shard";
 export { DeliveryQueue } from "./durable/delivery-queue";
 export { EventLog } from "./durable/event-log";
 export { RouteLimiter } from "./durable/route-limiter";
+export { RouteRegistry } from "./durable/route-registry";
 
 export default {
   fetch: (request, env, ctx) => dispatch(request, env, ctx),

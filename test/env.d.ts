@@ -11,6 +11,7 @@ declare namespace Cloudflare {
     EVENT_LOG_FLUSH_MS?: string;
     METRICS?: AnalyticsEngineDataset;
     ROUTE_LIMITER: DurableObjectNamespace<import("../src/durable/route-limiter").RouteLimiter>;
+    ROUTE_REGISTRY: DurableObjectNamespace<import("../src/durable/route-registry").RouteRegistry>;
     ADMIN_TOKEN: string;
     SECRETS_KEY: string;
     SECRETS_KEY_PREVIOUS?: string;

@@ -28,14 +28,6 @@ export class RouteIndex {
     const host = hostname.toLowerCase();
     return this.entries.find((e) => (e.host === "*" || e.host === host) && pathMatches(e, pathname));
   }
-
-  with(entry: IndexEntry): RouteIndex {
-    return new RouteIndex([...this.entries.filter((e) => e.id !== entry.id), entry]);
-  }
-
-  without(id: string): RouteIndex {
-    return new RouteIndex(this.entries.filter((e) => e.id !== id));
-  }
 }
 
 /** A prefix matches at a segment boundary: "/hooks" covers "/hooks" and "/hooks/x", not "/hooksx". */

@@ -8,19 +8,20 @@
  *   KV and costs about one read per TTL per isolate.
  * - Admin writes update KV and drop this isolate's cache; other isolates see the change
  *   within the TTL plus KV's own propagation (up to ~60 s).
- * - Read-modify-write of the index is not atomic (KV has no compare-and-set): concurrent
- *   admin writes may lose an index entry. Admin writes are rare and single-operator;
- *   `GET /routes` shows the result.
+ * - Admin writes go through one Durable Object (durable/route-registry.ts), the single
+ *   writer of the index: KV has no compare-and-set, so concurrent read-modify-writes of
+ *   the index from isolates would lose routes.
  */
+import { registryFor } from "../durable/route-registry";
 import type { Env } from "../env";
+import { INDEX_KEY, routeKey } from "./keys";
 import { compileRoute, type BrokenRoute, type CompiledRoute } from "./compile";
 import { RouteIndex, type IndexEntry } from "./route-index";
 import type { InputRoute, InputSecret, StoredRoute } from "./schema";
 import { importSecretKey, sealSecret, type SecretKey } from "./secret-box";
 
 export const ROUTE_CACHE_TTL_MS = 15_000;
-export const INDEX_KEY = "routes:index";
-export const routeKey = (id: string) => `route:${id}`;
+export { INDEX_KEY, routeKey };
 
 /**
  * Stale-while-revalidate per isolate: a miss waits for one load (concurrent misses share
@@ -147,9 +148,7 @@ export async function putRoute(env: Env, route: InputRoute): Promise<StoredRoute
   // Built once here as a request would build it, so that a route that would fail closed is refused instead of stored.
   const compiled = await compileRoute(route.id, stored, [key]);
   if (compiled.kind === "broken") throw new UnusableRoute(compiled.problem);
-  await env.ROUTES.put(routeKey(route.id), JSON.stringify(stored));
-  const index = (await readIndex(env)).with({ id: route.id, host: route.host, path: route.path, match: route.match });
-  await env.ROUTES.put(INDEX_KEY, JSON.stringify({ routes: index.entries }));
+  await registryFor(env).put({ id: route.id, host: route.host, path: route.path, match: route.match }, JSON.stringify(stored));
   clearRouteCache();
   return stored;
 }
@@ -159,18 +158,13 @@ export async function readStoredRoute(env: Env, id: string): Promise<StoredRoute
 }
 
 export async function listStoredRoutes(env: Env): Promise<StoredRoute[]> {
-  const index = await readIndex(env);
-  const routes = await Promise.all(index.entries.map((e) => readStoredRoute(env, e.id)));
+  const entries = await registryFor(env).entries();
+  const routes = await Promise.all(entries.map((e) => readStoredRoute(env, e.id)));
   return routes.filter((r): r is StoredRoute => r !== null);
 }
 
 export async function deleteRoute(env: Env, id: string): Promise<boolean> {
-  const existing = await env.ROUTES.get(routeKey(id));
-  const index = await readIndex(env);
-  const known = existing !== null || index.entries.some((e) => e.id === id);
-  if (!known) return false;
-  await env.ROUTES.put(INDEX_KEY, JSON.stringify({ routes: index.without(id).entries }));
-  await env.ROUTES.delete(routeKey(id));
+  const known = await registryFor(env).delete(id);
   clearRouteCache();
-  return true;
+  return known;
 }

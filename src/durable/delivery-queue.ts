@@ -22,6 +22,8 @@ import { classify, nextAttemptAt, parseRetryAfter } from "../delivery/policy";
 const CHUNK_BYTES = 1024 * 1024;
 const BATCH = 25;
 const DELIVERED_RETENTION_MS = 24 * 3600_000;
+/** Expired events forgotten per alarm; the alarm re-arms while more remain. */
+const EXPIRE_BATCH = 500;
 
 export interface QueuedEvent {
   readonly id: string;
@@ -103,6 +105,7 @@ export class DeliveryQueue extends DurableObject<Env> {
         budget_from INTEGER NOT NULL DEFAULT 0
       );
       CREATE INDEX IF NOT EXISTS events_due ON events (state, next_attempt_at);
+      CREATE INDEX IF NOT EXISTS events_expiry ON events (expires_at) WHERE expires_at IS NOT NULL;
       CREATE TABLE IF NOT EXISTS bodies (event_id TEXT NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (event_id, n)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS attempts (
         event_id TEXT NOT NULL, n INTEGER NOT NULL, at INTEGER NOT NULL, status INTEGER, error TEXT, duration_ms INTEGER NOT NULL,
@@ -141,8 +144,7 @@ export class DeliveryQueue extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const now = Date.now();
-    this.sql.exec("DELETE FROM events WHERE state != 'pending' AND expires_at <= ?", now);
-    this.sql.exec("DELETE FROM attempts WHERE event_id NOT IN (SELECT id FROM events)");
+    this.expire(now);
     const routeId = await this.ctx.storage.get<string>("routeId");
     const route = routeId ? await getRoute(this.env, routeId, now) : null;
     const due = this.sql
@@ -162,6 +164,21 @@ export class DeliveryQueue extends DurableObject<Env> {
       if (probing && !reached) break;
     }
     await this.armAlarm(Date.now());
+  }
+
+  /**
+   * Forgets delivered and dead events past their retention, with their attempts and any
+   * body they still hold (dead letters keep theirs for replay). Found through the expiry
+   * index, a bounded number per alarm: the cost does not grow with what is kept.
+   */
+  private expire(now: number): void {
+    const expired = this.sql
+      .exec<{ id: string }>("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE expires_at <= ? LIMIT ?) RETURNING id", now, EXPIRE_BATCH)
+      .toArray();
+    for (const { id } of expired) {
+      this.sql.exec("DELETE FROM bodies WHERE event_id = ?", id);
+      this.sql.exec("DELETE FROM attempts WHERE event_id = ?", id);
+    }
   }
 
   /** One delivery attempt; true when the origin answered at all (any status). */
@@ -282,7 +299,7 @@ export class DeliveryQueue extends DurableObject<Env> {
   private async armAlarm(now: number): Promise<void> {
     const pending = this.sql.exec<{ at: number | null }>("SELECT MIN(next_attempt_at) AS at FROM events WHERE state = 'pending'").one().at;
     const openUntil = this.sql.exec<{ at: number | null }>("SELECT MAX(open_until) AS at FROM breaker").one().at ?? 0;
-    const expiry = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM events WHERE state != 'pending'").one().at;
+    const expiry = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM events WHERE expires_at IS NOT NULL").one().at;
     const candidates = [pending === null ? null : Math.max(pending, openUntil), expiry].filter((t): t is number => t !== null);
     if (candidates.length === 0) return;
     const at = Math.max(now, Math.min(...candidates));

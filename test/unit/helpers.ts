@@ -3,10 +3,11 @@
  * requests through the fetch handler, and a recording origin in place of the network.
  */
 import { env } from "cloudflare:workers";
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, vi } from "vitest";
 import worker from "../../src/index";
 import { clearRouteCache } from "../../src/config/store";
+import { registryFor } from "../../src/durable/route-registry";
 import { resetRateLimits } from "../../src/pipeline/rate-limit";
 
 export const ADMIN = { authorization: "Bearer test-admin-token" };
@@ -42,6 +43,15 @@ export async function mustPutRoute(config: Record<string, unknown>): Promise<voi
   if (res.status !== 200) throw new Error(`route PUT failed: ${res.status} ${await res.text()}`);
 }
 
+/** No routes: KV emptied and the registry's index with it (storage outlives a test). */
+export async function resetRoutes(): Promise<void> {
+  const keys = await env.ROUTES.list();
+  await Promise.all(keys.keys.map((k) => env.ROUTES.delete(k.name)));
+  await runInDurableObject(registryFor(env), (_instance, state) => {
+    state.storage.sql.exec("DELETE FROM routes");
+  });
+}
+
 type Responder = (req: Received) => Response | Promise<Response>;
 
 /**
@@ -55,8 +65,7 @@ export function useOrigin(): { received: Received[]; respond(fn: Responder): voi
     state.responder = () => new Response("ok from origin");
     clearRouteCache();
     resetRateLimits();
-    const keys = await env.ROUTES.list();
-    await Promise.all(keys.keys.map((k) => env.ROUTES.delete(k.name)));
+    await resetRoutes();
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
       const req = new Request(input as RequestInfo, init);
       const received = {
