@@ -75,8 +75,8 @@ function retryPolicyOf(delivery: StoredRoute["delivery"]): RetryPolicy {
 export async function compileRoute(id: string, raw: unknown, keys: readonly SecretKey[]): Promise<CompiledRoute | BrokenRoute> {
   const parsed = parseStoredRoute(raw);
   if (!parsed.ok) {
-    const first = parsed.error[0]!;
-    return { kind: "broken", id, problem: `stored config invalid at ${first.path}: ${first.message}` };
+    // The path only: a schema message quotes the value it received, which may be a secret.
+    return { kind: "broken", id, problem: `stored config invalid at ${parsed.error.map((i) => i.path).join(", ")}` };
   }
   const config = parsed.value;
   if (config.id !== id) return { kind: "broken", id, problem: "stored config id does not match its key" };

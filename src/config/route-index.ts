@@ -25,7 +25,9 @@ export class RouteIndex {
   }
 
   find(hostname: string, pathname: string): IndexEntry | undefined {
-    const host = hostname.toLowerCase();
+    // `hooks.example.com.` is the same host: without this it would fall through to a "*" route with other auth.
+    const lower = hostname.toLowerCase();
+    const host = lower.endsWith(".") ? lower.slice(0, -1) : lower;
     return this.entries.find((e) => (e.host === "*" || e.host === host) && pathMatches(e, pathname));
   }
 }

@@ -89,15 +89,25 @@ export function secretKeys(env: Env): Promise<SecretKey[]> {
   return keyCache.keys;
 }
 
-async function readIndex(env: Env): Promise<RouteIndex> {
+/** KV could not be read: the request is refused with 503 and retried by the provider. Anything else thrown is a bug. */
+export class StoreUnavailable extends Error {}
+
+async function kvGet<T>(env: Env, key: string): Promise<T | null> {
   kvReads.count++;
-  const raw = await env.ROUTES.get<{ routes?: IndexEntry[] }>(INDEX_KEY, "json");
+  try {
+    return await env.ROUTES.get<T>(key, "json");
+  } catch (e) {
+    throw new StoreUnavailable(String((e as Error)?.message ?? e).slice(0, 200));
+  }
+}
+
+async function readIndex(env: Env): Promise<RouteIndex> {
+  const raw = await kvGet<{ routes?: IndexEntry[] }>(env, INDEX_KEY);
   return new RouteIndex(Array.isArray(raw?.routes) ? raw.routes : []);
 }
 
 async function readRoute(env: Env, id: string): Promise<CompiledRoute | BrokenRoute | null> {
-  kvReads.count++;
-  const raw = await env.ROUTES.get(routeKey(id), "json");
+  const raw = await kvGet<unknown>(env, routeKey(id));
   if (raw === null) return null;
   return compileRoute(id, raw, await secretKeys(env));
 }

@@ -189,7 +189,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     headers.set("x-hookgate-attempt", String(n));
     headers.set(HOOKGATE_HOP, "1");
     const body = this.body(event.id);
-    await route.signer?.sign(headers, event.id, body, started);
+    await route.signer?.sign(headers, event.id, body, started, event);
 
     let status: number | null = null;
     let error: string | null = null;

@@ -22,7 +22,9 @@ export type Rejection =
   | { readonly code: "unauthenticated"; readonly reason: VerifyFailure; readonly scheme: string; readonly challenge?: string }
   | { readonly code: "delivery_in_flight"; readonly retryAfterSeconds: number }
   | { readonly code: "origin_unreachable"; readonly detail: string }
-  | { readonly code: "origin_timeout"; readonly timeoutMs: number };
+  | { readonly code: "origin_timeout"; readonly timeoutMs: number }
+  /** A bug: something threw. Recorded with the error; the provider retries the 500. */
+  | { readonly code: "internal_error"; readonly detail: string };
 
 /** The reason worth logging: the code, refined where the code alone hides it. */
 export function logReason(r: Rejection): string {
@@ -35,6 +37,7 @@ export function logReason(r: Rejection): string {
     case "store_unavailable":
     case "origin_unreachable":
     case "bad_request":
+    case "internal_error":
       return `${r.code}: ${r.detail}`;
     default:
       return r.code;
@@ -81,5 +84,7 @@ export function rejectionResponse(r: Rejection, requestId: string): Response {
       return json(502, r.code, requestId, { "retry-after": String(ORIGIN_RETRY_AFTER_SECONDS) });
     case "origin_timeout":
       return json(504, r.code, requestId, { "retry-after": String(ORIGIN_RETRY_AFTER_SECONDS) });
+    case "internal_error":
+      return json(500, r.code, requestId);
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { CompiledRoute } from "../config/compile";
 import { HOOKGATE_HOP, HOOKGATE_REQUEST_ID, HOOKGATE_VERIFIED, HOP_BY_HOP, REQUEST_MANAGED } from "../lib/headers";
+import { utf8 } from "../lib/encoding";
 import type { Rejection } from "../lib/rejection";
 
 export interface Forwarded {
@@ -63,22 +64,42 @@ export interface Outbound {
   readonly body: Uint8Array;
 }
 
+/** Client-supplied claims about the client or the path it came by: only the gateway says these. */
+const CLIENT_CLAIMS = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-real-ip", "true-client-ip", "forwarded", "x-client-ip", "x-cluster-client-ip"];
+/** Longest provider event id passed on in a header; longer ones would make origins answer 431. */
+export const MAX_EVENT_ID_HEADER_CHARS = 256;
+
+/**
+ * A provider's event id as a header value: printable ASCII as is, anything else (CR, LF,
+ * NUL, non-ASCII) percent-encoded, so a hostile id can neither break the request nor
+ * inject a header; too long: left out (it stays in the log and the event log).
+ */
+export function eventIdHeader(id: string): string | undefined {
+  if (id.length > MAX_EVENT_ID_HEADER_CHARS) return undefined;
+  if (PRINTABLE.test(id)) return id;
+  let out = "";
+  for (const byte of utf8(id)) out += byte > 0x20 && byte < 0x7f && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  return out.length <= MAX_EVENT_ID_HEADER_CHARS ? out : undefined;
+}
+const PRINTABLE = /^[\x21-\x7e]*$/;
+
 export function forwardHeaders(incoming: Headers, strip: ReadonlySet<string>, url: URL, p: Provenance): Headers {
   const headers = new Headers(incoming);
+  // Headers a client names in Connection are hop-by-hop too (RFC 9110 §7.6.1).
+  const listed = new Set((incoming.get("connection") ?? "").split(",").map((n) => n.trim().toLowerCase()).filter(Boolean));
   for (const name of incoming.keys()) {
-    if (HOP_BY_HOP.has(name) || REQUEST_MANAGED.has(name) || strip.has(name) || name.startsWith("x-hookgate-")) headers.delete(name);
+    if (HOP_BY_HOP.has(name) || REQUEST_MANAGED.has(name) || strip.has(name) || name.startsWith("x-hookgate-") || listed.has(name)) headers.delete(name);
   }
+  for (const name of CLIENT_CLAIMS) headers.delete(name);
+  // Cloudflare sets CF-Connecting-IP itself; nothing a client sends is kept as the client's address.
   const clientIp = incoming.get("cf-connecting-ip");
-  const priorFor = incoming.get("x-forwarded-for");
-  if (clientIp) {
-    const alreadyLast = priorFor?.split(",").pop()?.trim() === clientIp;
-    headers.set("x-forwarded-for", priorFor && !alreadyLast ? `${priorFor}, ${clientIp}` : (priorFor ?? clientIp));
-  }
+  if (clientIp) headers.set("x-forwarded-for", clientIp);
   headers.set("x-forwarded-proto", url.protocol.slice(0, -1));
   headers.set("x-forwarded-host", url.host);
   headers.set(HOOKGATE_VERIFIED, p.verifiedBy.join(","));
   headers.set(HOOKGATE_REQUEST_ID, p.requestId);
-  if (p.providerEventId) headers.set("x-hookgate-event-id", p.providerEventId);
+  const eventId = p.providerEventId === undefined ? undefined : eventIdHeader(p.providerEventId);
+  if (eventId) headers.set("x-hookgate-event-id", eventId);
   headers.set("x-hookgate-dedup", p.dedup);
   headers.set("x-hookgate-received-at", new Date(p.receivedAt).toISOString());
   if (p.observed) headers.set("x-hookgate-unverified", p.observed);
@@ -100,7 +121,7 @@ export function outbound(route: CompiledRoute, request: Request, url: URL, body:
 export async function forward(route: CompiledRoute, out: Outbound, requestId: string): Promise<Forwarded | Rejection> {
   const timeoutMs = route.config.originTimeoutMs;
   const hasBody = out.method !== "GET" && out.method !== "HEAD";
-  await route.signer?.sign(out.headers, out.id, out.body, Date.now());
+  await route.signer?.sign(out.headers, out.id, out.body, Date.now(), out);
   let res: Response;
   try {
     res = await fetch(out.url, {

@@ -4,7 +4,7 @@
  * into the answer and records it once (record.ts).
  */
 import type { CompiledRoute } from "../config/compile";
-import { findRoute } from "../config/store";
+import { findRoute, StoreUnavailable } from "../config/store";
 import type { Env } from "../env";
 import { HOOKGATE_HOP, HOOKGATE_REQUEST_ID } from "../lib/headers";
 import { logReason, rejectionResponse, type Rejection } from "../lib/rejection";
@@ -37,14 +37,21 @@ export function isSecure(url: URL, env: Env): boolean {
   return url.protocol === "https:" || env.ALLOW_HTTP === "true";
 }
 
-async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionContext, requestId: string, now: number): Promise<Outcome> {
+/** What the pipeline has learned so far: if a stage throws, the catch-all records the request with it and releases a dedup claim. */
+interface Progress {
+  route?: CompiledRoute;
+  body?: Uint8Array;
+  settle?: (delivered: boolean, now: number) => Promise<void>;
+}
+
+async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionContext, requestId: string, now: number, progress: Progress): Promise<Outcome> {
   if (!isSecure(url, env)) return { rejection: { code: "https_required" } };
   if (request.headers.has(HOOKGATE_HOP)) return { rejection: { code: "loop_detected" } };
 
   const found = await resolveRoute(env, url, now, ctx);
   if ("code" in found) return { rejection: found };
   if (found.kind === "broken") return { rejection: { code: "route_misconfigured", detail: `${found.id}: ${found.problem}` } };
-  const route = found;
+  const route = (progress.route = found);
   const ip = clientIp(request.headers);
 
   const shed = shedByShape(route, request) ?? shedByClient(route, ip, now);
@@ -58,6 +65,7 @@ async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionCont
     return { route, rejection: auth };
   }
   const { body, verifiedBy, eventId } = auth;
+  progress.body = body;
   const observed = auth.observed && `${auth.observed.scheme}:${auth.observed.reason}`;
 
   // Unverified requests (observe mode) neither count against the route's quota nor write dedup keys.
@@ -70,6 +78,7 @@ async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionCont
   const dedup = observed ? DEDUP_OFF : await dedupStage(env, route, request.headers, body, eventId, now);
   if ("code" in dedup) return { route, body, rejection: dedup };
   if (dedup.kind === "duplicate") return { route, body, duplicate: { verifiedBy, eventId } };
+  progress.settle = dedup.settle;
 
   const messageId = `msg_${crypto.randomUUID().replace(/-/g, "")}`;
   const out = outbound(route, request, url, body, {
@@ -84,6 +93,7 @@ async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionCont
   const delivery = await deliver(env, route, out, requestId, now, eventId);
   const done = !("code" in delivery) && (delivery.kind === "queued" || (delivery.forwarded.originStatus >= 200 && delivery.forwarded.originStatus < 300));
   // Settled after the answer is sent: a commit or release need not delay the provider.
+  progress.settle = undefined;
   ctx.waitUntil(dedup.settle(done, Date.now()));
   if ("code" in delivery) return { route, body, rejection: delivery };
   const accepted = { verifiedBy, eventId, messageId, ...(observed && { observed }) };
@@ -96,7 +106,8 @@ async function resolveRoute(env: Env, url: URL, now: number, ctx: ExecutionConte
   try {
     return (await findRoute(env, url.hostname, url.pathname, now, ctx)) ?? { code: "route_not_found" as const };
   } catch (e) {
-    return { code: "store_unavailable" as const, detail: String((e as Error)?.message ?? e).slice(0, 200) };
+    if (e instanceof StoreUnavailable) return { code: "store_unavailable" as const, detail: e.message };
+    throw e; // a bug, not an outage: the catch-all answers internal_error
   }
 }
 
@@ -140,8 +151,22 @@ export async function handleWebhook(request: Request, env: Env, ctx: ExecutionCo
   const started = Date.now();
   const url = new URL(request.url);
   const requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
-  const outcome = await pipeline(request, url, env, ctx, requestId, started);
+  const progress: Progress = {};
+  let outcome: Outcome;
+  try {
+    outcome = await pipeline(request, url, env, ctx, requestId, started, progress);
+  } catch (e) {
+    // One catch-all: a short JSON 500 with the request id, the request recorded with the
+    // error, and a dedup claim released so that the provider's retry is not refused as in flight.
+    if (progress.settle) ctx.waitUntil(progress.settle(false, Date.now()).catch(() => {}));
+    const detail = String((e as Error)?.stack ?? e).slice(0, 300);
+    outcome = { route: progress.route, body: progress.body, rejection: { code: "internal_error", detail } };
+  }
   const { response, line } = conclude(outcome, requestId);
-  record(env, ctx, outcome.route, request, outcome.body, { requestId, method: request.method, path: url.pathname, latencyMs: Date.now() - started, ...line });
+  try {
+    record(env, ctx, outcome.route, request, outcome.body, { requestId, method: request.method, path: url.pathname, latencyMs: Date.now() - started, ...line });
+  } catch (e) {
+    console.log(JSON.stringify({ msg: "record_failed", requestId, error: String((e as Error)?.message ?? e).slice(0, 200) }));
+  }
   return response;
 }
