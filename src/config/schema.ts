@@ -166,6 +166,8 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
         perRoute: v.optional(v.strictObject({ ...bucket.entries, scope: v.optional(v.picklist(["isolate", "global"]), "isolate") })),
         // Never limited by perIp/perRoute: a provider's published ranges.
         exemptCidrs: v.optional(v.pipe(v.array(cidr), v.maxLength(1000)), []),
+        // IPv6 clients are counted per network of this size: one subscriber holds a whole /64.
+        ipv6PrefixLength: v.optional(v.pipe(v.number(), v.integer(), v.minValue(32), v.maxValue(128)), 64),
         authFailures: v.optional(
           v.strictObject({
             max: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)),

@@ -77,3 +77,16 @@ export function anyContains(cidrs: readonly Cidr[], ipText: string | null): bool
   const ip = ipText === null ? null : parseIp(ipText.trim());
   return ip !== null && cidrs.some((c) => cidrContains(c, ip));
 }
+
+/**
+ * The key a client is counted under: an IPv4 address as is, an IPv6 address by its
+ * network prefix (a /64 by default), since one subscriber is handed a whole /64 and can
+ * rotate through it at will. Unparsable input is its own key.
+ */
+export function clientKey(ipText: string, ipv6PrefixBits = 64): string {
+  const ip = parseIp(ipText);
+  if (!ip) return ipText;
+  if (!ip.v6) return ip.value.toString(16);
+  const hostBits = BigInt(128 - ipv6PrefixBits);
+  return `${((ip.value >> hostBits) << hostBits).toString(16)}/${ipv6PrefixBits}`;
+}

@@ -11,7 +11,7 @@
  */
 import type { CompiledRoute } from "../config/compile";
 import type { Env } from "../env";
-import { anyContains } from "../lib/cidr";
+import { anyContains, clientKey } from "../lib/cidr";
 import type { Rejection } from "../lib/rejection";
 import { limitsOf, take, type Bucket } from "../lib/token-bucket";
 
@@ -61,7 +61,7 @@ export function shedByClient(route: CompiledRoute, ip: string, now: number): Rej
   if (route.allowCidrs && !anyContains(route.allowCidrs, ip)) return { code: "ip_not_allowed" };
   const rl = route.config.rateLimit;
   if (!rl) return null;
-  const key = `${route.id}|${ip}`;
+  const key = `${route.id}|${clientKey(ip, rl.ipv6PrefixLength)}`;
   const failures = authFailures.get(key);
   if (failures && failures.blockedUntil > now) return limited("auth_failures", failures.blockedUntil - now);
   if (rl.perIp && !anyContains(route.exemptCidrs, ip)) {
@@ -76,7 +76,7 @@ export function shedByClient(route: CompiledRoute, ip: string, now: number): Rej
 export function recordAuthFailure(route: CompiledRoute, ip: string, now: number): void {
   const policy = route.config.rateLimit?.authFailures;
   if (!policy) return;
-  const key = `${route.id}|${ip}`;
+  const key = `${route.id}|${clientKey(ip, route.config.rateLimit!.ipv6PrefixLength)}`;
   const periodMs = policy.periodSeconds * 1000;
   const prior = authFailures.get(key);
   const current = prior && now - prior.windowStart < periodMs ? prior : { count: 0, windowStart: now, blockedUntil: 0 };
