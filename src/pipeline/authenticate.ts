@@ -56,7 +56,13 @@ export async function runVerifiers(
  * observe mode (`enforce: false`) a failure is returned as `observed` with the body, so
  * the request can still be forwarded, marked unverified.
  */
-export async function authenticate(route: CompiledRoute, request: Request, url: URL, now: number): Promise<Authenticated | Rejection> {
+/** A provider's test request (Verifier.testRequest), answered at the edge and taken no further. */
+export interface TestAnswered {
+  readonly testAnswer: Response;
+  readonly body: Uint8Array;
+}
+
+export async function authenticate(route: CompiledRoute, request: Request, url: URL, now: number): Promise<Authenticated | TestAnswered | Rejection> {
   let body: Uint8Array | Rejection | undefined;
   const read = async () => (body ??= await readBody(request, route.config.limits.maxBodyBytes));
   const verdict = await verify(route, request, url, now, read);
@@ -71,7 +77,7 @@ async function verify(
   url: URL,
   now: number,
   read: () => Promise<Uint8Array | Rejection>,
-): Promise<Authenticated | Rejection> {
+): Promise<Authenticated | TestAnswered | Rejection> {
   const { mode } = route.config.auth;
   const challenge = route.verifiers.find((v) => v.challenge)?.challenge;
   const early = route.verifiers.filter((v) => !v.needsBody);
@@ -84,6 +90,10 @@ async function verify(
 
   const body = await read();
   if (!(body instanceof Uint8Array)) return body;
+  for (const verifier of late) {
+    const answer = await verifier.testRequest?.({ ...input, body });
+    if (answer) return { testAnswer: answer, body };
+  }
   if (late.length === 0 || (mode === "any" && first.passed.length > 0)) {
     return { body, verifiedBy: first.passed, eventId: first.eventId };
   }

@@ -64,6 +64,7 @@ async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionCont
     if (auth.code === "unauthenticated") recordAuthFailure(route, ip, now);
     return { route, rejection: auth };
   }
+  if ("testAnswer" in auth) return { route, body: auth.body, handshake: auth.testAnswer, verifiedBy: [] };
   const { body, verifiedBy, eventId } = auth;
   progress.body = body;
   const observed = auth.observed && `${auth.observed.scheme}:${auth.observed.reason}`;

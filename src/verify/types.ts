@@ -57,6 +57,13 @@ export interface Verifier {
    * instead of forwarding; null forwards as usual.
    */
   reply?(input: VerifyInput): Promise<Response | null>;
+  /**
+   * A provider's test request that carries no event and is not signed with the route's
+   * secret (Mandrill's empty batch under its public key `test-webhook`): answered at the
+   * edge once the body is read, before verification, and never verified, forwarded,
+   * counted against the route's quota, deduplicated or queued. Null: not one.
+   */
+  testRequest?(input: VerifyInput): Promise<Response | null>;
 }
 
 export interface Handshake {
