@@ -104,7 +104,11 @@ export function adminRouter(prefix: string) {
       if (key === null) return json(400, { error: "bad_request", message: "the key is not valid URL encoding" });
       const shard = await dedupShard(env, params.id!, key);
       if (!shard) return json(404, { error: "not_found", message: "no such route, or dedup is off for it" });
-      return (await shard.forget(key)) ? json(200, { forgotten: key }) : json(404, { error: "not_found" });
+      const peers = await shard.forget(key);
+      if (peers === null) return json(404, { error: "not_found" });
+      // The event's other keys (its content hash) may sit in other shards: forget them too, so the next copy goes through.
+      for (const peer of peers) await (await dedupShard(env, params.id!, peer))?.forget(peer);
+      return json(200, { forgotten: [key, ...peers] });
     })
     .get("/routes/:id/events", async ({ params, query }, env) => {
       const state = String(query.state ?? "pending");

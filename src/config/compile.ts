@@ -37,6 +37,10 @@ export interface CompiledRoute {
   /** Decrypted alert destinations. */
   readonly alertTargets: readonly AlertTarget[];
   readonly deadLetterRetentionMs: number;
+  /** Every verifier's signature headers: with the body, they key dedup's content hash. */
+  readonly signatureHeaders: readonly string[];
+  /** Some verifier hands on an event id its signature does not cover: dedup also keys on the content. */
+  readonly unsignedEventId: boolean;
 }
 
 export interface AlertTarget {
@@ -122,6 +126,8 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
         ? { threshold: config.delivery.circuitBreaker.failures, pauseMs: config.delivery.circuitBreaker.pauseSeconds * 1000 }
         : DEFAULT_BREAKER,
       alertTargets,
+      signatureHeaders: verifiers.flatMap((v) => v.signatureHeaders ?? []),
+      unsignedEventId: verifiers.some((v) => v.unsignedEventId),
       deadLetterRetentionMs:
         config.delivery?.deadLetterRetentionSeconds !== undefined ? config.delivery.deadLetterRetentionSeconds * 1000 : DEFAULT_DEAD_LETTER_RETENTION_MS,
     };

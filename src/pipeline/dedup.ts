@@ -19,6 +19,7 @@ import type { Env } from "../env";
 import { bytesToHex, concatBytes, utf8 } from "../lib/encoding";
 import { sha256 } from "../lib/constant-time";
 import type { Rejection } from "../lib/rejection";
+import { stripQueryParams } from "./forward";
 
 export const DEFAULT_RETENTION_SECONDS = 24 * 3600;
 const LEASE_MARGIN_MS = 5_000;
@@ -44,25 +45,48 @@ export function retentionMs(route: CompiledRoute, settings: DedupSettings): numb
   return (known ?? DEFAULT_RETENTION_SECONDS) * 1000;
 }
 
-/** The delivery key, prefixed by where it came from so an id can never collide with a hash. */
-export async function deliveryKey(
+/**
+ * The keys an event is claimed under, each prefixed by where it came from so an id can
+ * never collide with a hash:
+ * - the configured header or JSON field, else the provider's event id;
+ * - also `content:` (a hash of the signature headers and the body) when the route's
+ *   verifier does not sign the event id (GitHub's `X-GitHub-Delivery`, Shopify's webhook
+ *   id, Twilio's idempotency token): a captured delivery replayed under a fresh, unsigned
+ *   id is then still a duplicate;
+ * - without any id, `body:` (a hash of the method, path, query and body, not the
+ *   signature): a timestamped scheme re-signs each retry (Zoom; SendGrid and HubSpot
+ *   batches), and the same event signed again later must still be a duplicate.
+ */
+export async function deliveryKeys(
   settings: DedupSettings,
-  headers: Headers,
+  request: { readonly method: string; readonly url: URL; readonly headers: Headers },
   body: Uint8Array,
   eventId: string | undefined,
-  signatureHeaders: readonly string[],
-): Promise<string> {
+  route: Pick<CompiledRoute, "signatureHeaders" | "unsignedEventId" | "stripQuery">,
+): Promise<string[]> {
+  const { headers } = request;
+  let primary: string | undefined;
   if (settings.key && "header" in settings.key) {
     const value = headers.get(settings.key.header);
-    if (value) return `header:${value}`;
+    if (value) primary = `header:${value}`;
   } else if (settings.key) {
     const value = textAt(parseJson(body), settings.key.jsonField);
-    if (value !== undefined) return `json:${value}`;
+    if (value !== undefined) primary = `json:${value}`;
   }
-  if (eventId) return `id:${eventId}`;
-  const signed = signatureHeaders.map((h) => `${h}:${headers.get(h) ?? ""}\n`).join("");
-  return `hash:${bytesToHex(await sha256(concatBytes([utf8(signed), body])))}`;
+  if (primary === undefined && eventId) primary = `id:${eventId}`;
+  if (primary === undefined) {
+    const target = `${request.method} ${request.url.pathname}${stripQueryParams(request.url.search, route.stripQuery)}\n`;
+    return [`body:${bytesToHex(await sha256(concatBytes([utf8(target), body])))}`];
+  }
+  // Ids are provider- or attacker-chosen text: a very long one is kept as its hash.
+  if (primary.length > MAX_KEY_CHARS) primary = `${primary.slice(0, primary.indexOf(":"))}#:${bytesToHex(await sha256(primary))}`;
+  if (!route.unsignedEventId) return [primary];
+  const signed = route.signatureHeaders.map((h) => `${h}:${headers.get(h) ?? ""}\n`).join("");
+  return [primary, `content:${bytesToHex(await sha256(concatBytes([utf8(signed), body])))}`];
 }
+
+/** Longest key stored as given. */
+const MAX_KEY_CHARS = 512;
 
 export async function shardFor(env: Env, routeId: string, key: string, shards: number): Promise<DurableObjectStub<DedupShard>> {
   const digest = await sha256(key);
@@ -75,27 +99,36 @@ export type Claim =
   | { readonly kind: "duplicate"; readonly key: string }
   | Rejection;
 
+/** Claims all of an event's keys, one call per shard that holds some; a refusal by any shard undoes the others' claims. */
 export async function claimDelivery(
   env: Env,
   route: CompiledRoute,
   settings: DedupSettings,
-  key: string,
+  keys: readonly string[],
   now: number,
 ): Promise<Claim> {
-  const stub = await shardFor(env, route.id, key, settings.shards);
   const retention = retentionMs(route, settings);
-  const outcome = await stub.claim(key, { now, leaseMs: route.config.originTimeoutMs + LEASE_MARGIN_MS, retentionMs: retention });
-  switch (outcome.status) {
-    case "duplicate":
-      return { kind: "duplicate", key };
-    case "in_flight":
-      return { code: "delivery_in_flight", retryAfterSeconds: Math.max(1, Math.ceil(outcome.retryAfterMs / 1000)) };
-    case "claimed":
-      return {
-        kind: "claimed",
-        settle: (delivered, at) => (delivered ? stub.commit(key, at, retention) : stub.release(key)),
-      };
+  const byShard = new Map<string, { stub: DurableObjectStub<DedupShard>; keys: string[] }>();
+  for (const key of keys) {
+    const stub = await shardFor(env, route.id, key, settings.shards);
+    const id = stub.id.toString();
+    const group = byShard.get(id) ?? byShard.set(id, { stub, keys: [] }).get(id)!;
+    group.keys.push(key);
   }
+  const groups = [...byShard.values()];
+  const options = { now, leaseMs: route.config.originTimeoutMs + LEASE_MARGIN_MS, retentionMs: retention };
+  const outcomes = await Promise.all(groups.map((g) => g.stub.claim(g.keys, options, keys.filter((k) => !g.keys.includes(k)))));
+  const refused = outcomes.find((o) => o.status === "duplicate") ?? outcomes.find((o) => o.status === "in_flight");
+  const settle = (delivered: boolean, at: number, among = groups) =>
+    Promise.all(among.map((g) => (delivered ? g.stub.commit(g.keys, at, retention) : g.stub.release(g.keys)))).then(() => {});
+  if (refused) {
+    // Shards that did claim let go: the event is not being delivered by this request.
+    const claimed = groups.filter((_, i) => outcomes[i]!.status === "claimed");
+    if (claimed.length > 0) await settle(false, now, claimed);
+    if (refused.status === "duplicate") return { kind: "duplicate", key: keys[0]! };
+    return { code: "delivery_in_flight", retryAfterSeconds: Math.max(1, Math.ceil(refused.retryAfterMs / 1000)) };
+  }
+  return { kind: "claimed", settle: (delivered, at) => settle(delivered, at) };
 }
 
 export type DedupStep =
@@ -109,17 +142,16 @@ export const DEDUP_OFF = { kind: "off" as const, settle: async () => {} };
 export async function dedupStage(
   env: Env,
   route: CompiledRoute,
-  headers: Headers,
+  request: { readonly method: string; readonly url: URL; readonly headers: Headers },
   body: Uint8Array,
   eventId: string | undefined,
   now: number,
 ): Promise<DedupStep> {
   const settings = route.config.dedup;
   if (!settings) return DEDUP_OFF;
-  const signatureHeaders = route.verifiers.flatMap((v) => v.signatureHeaders ?? []);
-  const key = await deliveryKey(settings, headers, body, eventId, signatureHeaders);
+  const keys = await deliveryKeys(settings, request, body, eventId, route);
   try {
-    return await claimDelivery(env, route, settings, key, now);
+    return await claimDelivery(env, route, settings, keys, now);
   } catch (e) {
     // The shard is unreachable: 503 makes the provider retry; forwarding unguarded could double-deliver.
     return { code: "store_unavailable", detail: `dedup: ${String((e as Error)?.message ?? e).slice(0, 200)}` };

@@ -82,6 +82,13 @@ export function sourceValue(source: Source, headers: Headers, fields: BodyFields
   return "header" in source ? (firstHeader(headers, source.header) ?? undefined) : fields.text(source.jsonField);
 }
 
+/** Whether the signed bytes cover the event id's source: the body for a JSON field, the header itself for a header. */
+function signs(parts: readonly Part[], source: Source): boolean {
+  if ("jsonField" in source) return parts.some((p) => p.kind === "body");
+  const wanted = names(source.header).map((h) => h.toLowerCase());
+  return parts.some((p) => p.kind === "header" && wanted.includes(p.name.toLowerCase()));
+}
+
 export async function schemeVerifier(scheme: SignatureScheme, secrets: readonly SecretValue[]): Promise<Verifier> {
   const parts = compileTemplate(scheme.payload);
   if (!parts) throw new SchemeConfigError(`payload template "${scheme.payload}" is not valid`);
@@ -139,6 +146,7 @@ export async function schemeVerifier(scheme: SignatureScheme, secrets: readonly 
     needsBody: true,
     strip: { headers: [], query: [] },
     signatureHeaders: names(scheme.header),
+    unsignedEventId: scheme.eventId !== undefined && !signs(parts, scheme.eventId),
     async verify(input): Promise<VerifyResult> {
       const header = firstHeader(input.headers, scheme.header);
       if (header === null) return fail("missing_signature");
@@ -197,6 +205,7 @@ export async function legacyFallback(
   return {
     ...preferred,
     signatureHeaders: [...(preferred.signatureHeaders ?? []), ...(fallback.signatureHeaders ?? [])],
+    unsignedEventId: preferred.unsignedEventId || fallback.unsignedEventId,
     verify: (input) => (input.headers.has(preferredHeader) ? preferred.verify(input) : fallback.verify(input)),
   };
 }
@@ -209,6 +218,7 @@ export function anyOf(scheme: string, verifiers: readonly Verifier[]): Verifier 
     needsBody: verifiers.some((v) => v.needsBody),
     strip: { headers: verifiers.flatMap((v) => v.strip.headers), query: verifiers.flatMap((v) => v.strip.query) },
     signatureHeaders: [...new Set(verifiers.flatMap((v) => v.signatureHeaders ?? []))],
+    unsignedEventId: verifiers.some((v) => v.unsignedEventId),
     async verify(input) {
       let first: VerifyResult | undefined;
       for (const v of verifiers) {

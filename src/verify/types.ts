@@ -42,6 +42,12 @@ export interface Verifier {
   readonly strip: { readonly headers: readonly string[]; readonly query: readonly string[] };
   /** Headers carrying the signature: with the body, they key dedup when the provider sends no event id. */
   readonly signatureHeaders?: readonly string[];
+  /**
+   * True when the event id this verifier hands on is not covered by its signature (GitHub's
+   * delivery header): a captured request could be replayed under a fresh id, so dedup also
+   * keys on the signature and body.
+   */
+  readonly unsignedEventId?: boolean;
   /** Sent with a 401 when this verifier fails (HTTP Basic's `WWW-Authenticate`). */
   readonly challenge?: string;
   verify(input: VerifyInput): Promise<VerifyResult>;

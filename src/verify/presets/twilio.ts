@@ -29,6 +29,7 @@ export const twilio: Preset = {
       needsBody: true,
       strip: { headers: [], query: [] },
       signatureHeaders: [HEADER],
+      unsignedEventId: true, // the idempotency token is not signed
       async verify({ url, headers, body, now }) {
         const header = headers.get(HEADER);
         if (header === null) return fail("missing_signature");

@@ -82,7 +82,8 @@ describe("dedup stage", () => {
 
   it("different events are all forwarded", async () => {
     await mustPutRoute({ ...github, dedup: { shards: 4 } });
-    for (let i = 0; i < 6; i++) expect((await call(`${BASE}/gh`, await githubDelivery(`{"n":${i}}`, `e-${i}`))).status).toBe(200);
+    // Bodies unlike the other tests': GitHub does not sign its delivery id, so identical signed bytes are one event (security tests).
+    for (let i = 0; i < 6; i++) expect((await call(`${BASE}/gh`, await githubDelivery(`{"n":${i},"distinct":true}`, `e-${i}`))).status).toBe(200);
     expect(origin.received).toHaveLength(6);
   });
 
