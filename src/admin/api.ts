@@ -4,7 +4,7 @@
  */
 import { Router, type IRequest } from "itty-router";
 import { parseRouteConfig } from "../config/parse";
-import { deleteRoute, listStoredRoutes, putRoute, readStoredRoute, UnusableRoute } from "../config/store";
+import { deleteRoute, getRoute, listStoredRoutes, putRoute, readStoredRoute, UnusableRoute } from "../config/store";
 import type { Env } from "../env";
 import { matchesAnyDigest, sha256 } from "../lib/constant-time";
 import type { EventState } from "../durable/delivery-queue";
@@ -13,7 +13,8 @@ import { queueFor } from "../pipeline/deliver";
 import { eventLogFor } from "../pipeline/record";
 import { dashboardResponse } from "./dashboard";
 import { overview } from "./overview";
-import { maskHeaders, redactRoute } from "./redact";
+import { maskHeaders } from "../observability/mask";
+import { redactRoute } from "./redact";
 
 /** The shard holding `key` for a route with dedup on, or null. */
 async function dedupShard(env: Env, routeId: string, key: string) {
@@ -117,7 +118,9 @@ export function adminRouter(prefix: string) {
     })
     .get("/routes/:id/events/:eventId", async ({ params }, env) => {
       const found = await queueFor(env, params.id!).inspect(params.eventId!);
-      return found ? json(200, { ...found, headers: maskHeaders(found.headers as [string, string][]) }) : json(404, { error: "not_found" });
+      if (!found) return json(404, { error: "not_found" });
+      const route = await getRoute(env, params.id!, Date.now());
+      return json(200, { ...found, headers: maskHeaders(found.headers as [string, string][], route?.kind === "route" ? route.masking : undefined) });
     })
     .get("/routes/:id/dead-letters", async ({ params }, env) => json(200, { events: await queueFor(env, params.id!).list("dead") }))
     .post("/routes/:id/dead-letters/replay", async ({ params }, env) => json(200, { replayed: await queueFor(env, params.id!).replay("all") }))

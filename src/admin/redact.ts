@@ -22,10 +22,3 @@ export function redactRoute(route: StoredRoute) {
     ...(route.alerts && { alerts: { ...route.alerts, targets: route.alerts.targets.map((t) => ({ type: t.type, url: redact([t.url])[0] })) } }),
   };
 }
-
-/** Headers that carry credentials or signatures: shown as present, never with their value. */
-const SENSITIVE_HEADER = /signature|hmac|token|authorization|cookie|secret|api-key/i;
-
-export function maskHeaders(headers: readonly (readonly [string, string])[]): [string, string][] {
-  return headers.map(([name, value]) => [name, SENSITIVE_HEADER.test(name) ? `[masked, ${value.length} chars]` : value]);
-}

@@ -7,6 +7,7 @@ import { originSigner, type OriginSigner } from "../delivery/attest";
 import { DEFAULT_BREAKER, type BreakerPolicy } from "../delivery/breaker";
 import { DEFAULT_POLICY, type RetryPolicy } from "../delivery/policy";
 import { parseCidr, type Cidr } from "../lib/cidr";
+import { masking, type Masking } from "../observability/mask";
 import { buildVerifier, gatewayQueryTokens, type ResolvedMethod } from "../verify/build";
 import type { SecretValue } from "../verify/secrets";
 import type { Verifier } from "../verify/types";
@@ -37,6 +38,8 @@ export interface CompiledRoute {
   /** Decrypted alert destinations. */
   readonly alertTargets: readonly AlertTarget[];
   readonly deadLetterRetentionMs: number;
+  /** What the event log and admin reads hide: the route's credential headers and secret values. */
+  readonly masking: Masking;
   /** Every verifier's signature headers: with the body, they key dedup's content hash. */
   readonly signatureHeaders: readonly string[];
   /** Some verifier hands on an event id its signature does not cover: dedup also keys on the content. */
@@ -126,6 +129,10 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
         ? { threshold: config.delivery.circuitBreaker.failures, pauseMs: config.delivery.circuitBreaker.pauseSeconds * 1000 }
         : DEFAULT_BREAKER,
       alertTargets,
+      masking: masking(
+        verifiers.flatMap((v) => [...v.strip.headers, ...(v.signatureHeaders ?? [])]),
+        [...methods.flatMap((m) => [...m.secrets.map((s) => s.value), ...("verifyToken" in m && m.verifyToken ? [m.verifyToken] : [])]), ...alertTargets.map((t) => t.url)],
+      ),
       signatureHeaders: verifiers.flatMap((v) => v.signatureHeaders ?? []),
       unsignedEventId: verifiers.some((v) => v.unsignedEventId),
       deadLetterRetentionMs:

@@ -79,6 +79,31 @@ type Row = {
 
 const decoder = new TextDecoder();
 
+/** Refusals kept per route, newest first; older ones are counted in the log line and metrics only. */
+export const MAX_REFUSED_ENTRIES = 1000;
+/** Stored header bytes per entry (names and values as JSON); a refusal's headers are a stranger's, so they get less room. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+export const MAX_REFUSED_HEADER_BYTES = 2 * 1024;
+const MAX_FIELD_CHARS = 2048;
+const MAX_HEADER_VALUE_CHARS = 512;
+
+/** Headers as stored: each value cut to a bounded length, and headers past the byte budget left out (with a count). */
+function storedHeaders(headers: readonly (readonly [string, string])[], budget: number): string {
+  const kept: [string, string][] = [];
+  let used = 2;
+  for (const [i, [name, value]] of headers.entries()) {
+    const v = value.length > MAX_HEADER_VALUE_CHARS ? `${value.slice(0, MAX_HEADER_VALUE_CHARS)}… [${value.length} chars]` : value;
+    const cost = name.length + v.length + 8;
+    if (used + cost > budget) {
+      kept.push(["x-hookgate-omitted", `${headers.length - i} more headers`]);
+      break;
+    }
+    kept.push([name, v]);
+    used += cost;
+  }
+  return JSON.stringify(kept);
+}
+
 function toEntry(r: Row, withBody: boolean): StoredEntry {
   const opt = <T>(v: T | null) => v ?? undefined;
   return {
@@ -121,14 +146,21 @@ export class EventLog extends DurableObject<Env> {
       CREATE INDEX IF NOT EXISTS entries_message ON entries (message_id);
       CREATE TABLE IF NOT EXISTS alerts_sent (kind TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
     `);
+    // Added after the first release: refusals are kept and trimmed apart from accepted events.
+    if (!this.sql.exec<{ name: string }>("PRAGMA table_info(entries)").toArray().some((c) => c.name === "refused")) {
+      this.sql.exec("ALTER TABLE entries ADD COLUMN refused INTEGER NOT NULL DEFAULT 0");
+      this.sql.exec("UPDATE entries SET refused = 1 WHERE decision = 'rejected'");
+    }
+    this.sql.exec("CREATE INDEX IF NOT EXISTS entries_kind ON entries (refused, seq)");
   }
 
   async append(routeId: string, entries: readonly LogEntry[], retention: Retention): Promise<void> {
     await this.ctx.storage.put("routeId", routeId);
     for (const e of entries) {
+      const refused = e.decision === "rejected";
       this.sql.exec(
         `INSERT INTO entries (at, request_id, decision, reason, status, origin_status, latency_ms, event_id, message_id,
-           verified_by, observed, attempt, method, path, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           verified_by, observed, attempt, method, path, headers, body, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         e.at,
         e.requestId,
         e.decision,
@@ -141,14 +173,26 @@ export class EventLog extends DurableObject<Env> {
         e.verifiedBy ?? null,
         e.observed ?? null,
         e.attempt ?? null,
-        e.method,
-        e.path,
-        e.headers ? JSON.stringify(e.headers) : null,
-        e.body ?? null,
+        e.method.slice(0, MAX_FIELD_CHARS),
+        e.path.slice(0, MAX_FIELD_CHARS),
+        e.headers ? storedHeaders(e.headers, refused ? MAX_REFUSED_HEADER_BYTES : MAX_HEADER_BYTES) : null,
+        // A refused request's body is a stranger's: never kept.
+        refused ? null : (e.body ?? null),
+        refused ? 1 : 0,
       );
     }
     const now = Date.now();
-    this.sql.exec("DELETE FROM entries WHERE at < ? OR seq <= (SELECT MAX(seq) FROM entries) - ?", now - retention.maxAgeMs, retention.maxEntries);
+    this.sql.exec("DELETE FROM entries WHERE at < ?", now - retention.maxAgeMs);
+    // Accepted events and refusals are trimmed apart: a flood of refused requests never evicts a genuine event.
+    const keep = (refused: 0 | 1, n: number) =>
+      this.sql.exec(
+        "DELETE FROM entries WHERE refused = ? AND seq <= (SELECT seq FROM entries WHERE refused = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+        refused,
+        refused,
+        n,
+      );
+    keep(0, retention.maxEntries);
+    keep(1, Math.min(retention.maxEntries, MAX_REFUSED_ENTRIES));
     await this.checkAlerts(routeId, now);
   }
 

@@ -9,7 +9,7 @@ import type { CompiledRoute } from "../config/compile";
 import type { LogEntry } from "../durable/event-log";
 import type { Env } from "../env";
 import { logRequest, type RequestLog } from "../lib/log";
-import { maskHeaders } from "../admin/redact";
+import { maskBody, maskHeaders } from "../observability/mask";
 
 /** How long an isolate gathers entries before one write; 0 writes each request's entry at once. */
 export const DEFAULT_FLUSH_MS = 250;
@@ -74,13 +74,13 @@ export function record(env: Env, ctx: ExecutionContext, route: CompiledRoute | u
     latencyMs: line.latencyMs,
     method: line.method,
     path: line.path,
-    headers: maskHeaders([...request.headers]),
+    headers: maskHeaders([...request.headers], route.masking),
     ...(line.reason && { reason: line.reason }),
     ...(line.originStatus !== undefined && { originStatus: line.originStatus }),
     ...(line.eventId && { eventId: line.eventId }),
     ...(line.messageId && { messageId: line.messageId }),
     ...(line.verifiedBy && { verifiedBy: line.verifiedBy }),
     ...(line.observed && { observed: line.observed }),
-    ...(storeBody && { body }),
+    ...(storeBody && { body: maskBody(body, route.masking) }),
   });
 }
