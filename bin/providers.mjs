@@ -171,7 +171,9 @@ export const providers = {
   svix: standardWebhooks("svix"),
   shopify: {
     event(c) {
-      const body = c.body ?? json({ id: 820982911946154500, email: "jon@example.com", total_price: "19.99", currency: "EUR", note: "Grüße" });
+      // A new order each time: Shopify's webhook id is not signed, so the gateway also keys
+      // dedup on the signed body, and two sends of one body are one event.
+      const body = c.body ?? json({ id: 5_000_000_000_000 + randomBytes(4).readUInt32BE(), email: "jon@example.com", total_price: "19.99", currency: "EUR", note: "Grüße" });
       return {
         body,
         headers: {
