@@ -26,4 +26,8 @@ export interface Env {
   ALLOW_HTTP?: string;
   /** Where the admin API lives; default "/__gateway". */
   ADMIN_PREFIX?: string;
+  /** Optional: the one hostname the admin API answers on (404 on every other). */
+  ADMIN_HOST?: string;
+  /** Optional: comma-separated IPs/CIDRs allowed to reach the admin API (404 for others). */
+  ADMIN_ALLOW_CIDRS?: string;
 }

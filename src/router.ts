@@ -3,7 +3,8 @@
  * else is webhook traffic for the pipeline. The prefix test is a string compare so the
  * webhook hot path never pays for routing.
  */
-import { adminRouter, DEFAULT_ADMIN_PREFIX } from "./admin/api";
+import { adminRouter, DEFAULT_ADMIN_PREFIX, refused } from "./admin/api";
+import { admitted } from "./admin/guard";
 import type { Env } from "./env";
 import { logRequest } from "./lib/log";
 import { rejectionResponse } from "./lib/rejection";
@@ -25,9 +26,12 @@ export async function dispatch(request: Request, env: Env, ctx: ExecutionContext
   const started = Date.now();
   const requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
   // The admin token must never cross the network in clear.
-  const response = isSecure(url, env)
-    ? ((await adminFor(prefix).fetch(request, env)) ?? new Response(null, { status: 404 }))
-    : rejectionResponse({ code: "https_required" }, requestId);
+  const gate = admitted(request, url, env);
+  const response = !gate.pass
+    ? refused(gate)
+    : isSecure(url, env)
+      ? ((await adminFor(prefix).fetch(request, env)) ?? new Response(null, { status: 404 }))
+      : rejectionResponse({ code: "https_required" }, requestId);
   logRequest({ requestId, method: request.method, path: url.pathname, decision: "admin", status: response.status, latencyMs: Date.now() - started });
   return response;
 }

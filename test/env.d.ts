@@ -17,5 +17,7 @@ declare namespace Cloudflare {
     SECRETS_KEY_PREVIOUS?: string;
     ALLOW_HTTP?: string;
     ADMIN_PREFIX?: string;
+    ADMIN_HOST?: string;
+    ADMIN_ALLOW_CIDRS?: string;
   }
 }

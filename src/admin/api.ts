@@ -12,6 +12,7 @@ import { shardFor } from "../pipeline/dedup";
 import { queueFor } from "../pipeline/deliver";
 import { eventLogFor } from "../pipeline/record";
 import { dashboardResponse } from "./dashboard";
+import { coolingDown, recordRefusedToken, type Gate } from "./guard";
 import { overview } from "./overview";
 import { maskHeaders } from "../observability/mask";
 import { redactRoute } from "./redact";
@@ -35,6 +36,12 @@ const MAX_CONFIG_BYTES = 256 * 1024;
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body, null, 2), { status, headers: { "content-type": "application/json" } });
+
+export const refused = (gate: Extract<Gate, { pass: false }>) => {
+  const res = json(gate.status, gate.body);
+  for (const [name, value] of Object.entries(gate.headers ?? {})) res.headers.set(name, value);
+  return res;
+};
 
 async function authorized(request: Request, env: Env): Promise<boolean> {
   if (!env.ADMIN_TOKEN) return false; // no token configured: the admin API stays shut
@@ -65,7 +72,15 @@ export function adminRouter(prefix: string) {
     .get("/health", () => json(200, { ok: true }))
     // The page holds no data: everything it shows comes from the API below, with the token.
     .get("/dashboard", () => dashboardResponse())
-    .all("*", async (request, env) => (await authorized(request, env) ? undefined : json(401, { error: "unauthorized" })))
+    .all("*", async (request, env) => {
+      const now = Date.now();
+      const cooling = coolingDown(request, now);
+      if (!cooling.pass) return refused(cooling);
+      if (await authorized(request, env)) return undefined;
+      // Only a presented token is a guess; a call without one is not counted.
+      if (request.headers.has("authorization")) recordRefusedToken(request, now);
+      return json(401, { error: "unauthorized" });
+    })
     .get("/routes", async (_request, env) => json(200, { routes: (await listStoredRoutes(env)).map(redactRoute) }))
     .get("/routes/:id", async ({ params }, env) => {
       const route = await readStoredRoute(env, params.id!);

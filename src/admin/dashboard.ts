@@ -5,8 +5,9 @@
  * All data is put into the page with textContent, never as HTML.
  */
 
+// [hidden] wins over every display rule: main's grid once showed the app behind the login form.
 const STYLE = `
-*{box-sizing:border-box}body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#1d2330;background:#f4f6f9}
+[hidden]{display:none!important}*{box-sizing:border-box}body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#1d2330;background:#f4f6f9}
 header{background:#1d2330;color:#fff;padding:10px 20px;display:flex;gap:16px;align-items:center}
 header h1{font-size:16px;margin:0}main{padding:16px 20px;display:grid;gap:16px}
 section{background:#fff;border-radius:8px;padding:12px 16px;box-shadow:0 1px 2px #0002}
@@ -30,6 +31,11 @@ let token = sessionStorage.getItem("hookgate-token") || "";
 async function api(path, init = {}) {
   const res = await fetch(prefix + path, { ...init, headers: { authorization: "Bearer " + token } });
   if (res.status === 401) { logout(); throw new Error("unauthorized"); }
+  if (res.status === 429) {
+    // Too many refused tokens from this address: the API refuses every token for a while.
+    const minutes = Math.max(1, Math.ceil(Number(res.headers.get("retry-after") || 300) / 60));
+    throw Object.assign(new Error("rate_limited"), { minutes });
+  }
   return res.json();
 }
 function logout() { sessionStorage.removeItem("hookgate-token"); token = ""; show(false); }
@@ -40,7 +46,11 @@ async function login(ev) {
   ev.preventDefault();
   token = $("#token").value.trim();
   try { await api("/routes"); sessionStorage.setItem("hookgate-token", token); show(true); refresh(); }
-  catch { $("#login-error").textContent = "That token was refused."; }
+  catch (e) {
+    $("#login-error").textContent = e.message === "rate_limited"
+      ? "Too many refused tokens from this address; try again in " + e.minutes + " min."
+      : "That token was refused.";
+  }
 }
 
 let routes = [];
@@ -185,29 +195,38 @@ const HTML = `<!doctype html>
 <script>${SCRIPT}</script>
 </body></html>`;
 
-let page: Promise<Response> | undefined;
+/**
+ * Only strings are kept between requests. A Response (or its body stream) belongs to the
+ * request that made it: reusing one from an earlier request, even through clone(), fails
+ * with "Cannot perform I/O on behalf of a different request". Nor is a pending promise
+ * shared: each request awaits its own digest, and the first to finish fills the cache
+ * (any others compute the same strings).
+ */
+let page: { readonly html: string; readonly csp: string } | undefined;
 
 async function sha256Base64(text: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
   return btoa(String.fromCharCode(...digest));
 }
 
-/** The page, with a CSP that allows exactly its own inline script and style (by hash) and calls to this origin. */
+/** The CSP: exactly the page's own inline script and style (by hash), and calls to this origin. */
+async function contentSecurityPolicy(): Promise<string> {
+  return [
+    "default-src 'none'",
+    `script-src 'sha256-${await sha256Base64(SCRIPT)}'`,
+    `style-src 'sha256-${await sha256Base64(STYLE)}'`,
+    "connect-src 'self'",
+    "img-src 'self' data:",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join("; ");
+}
+
+/** The page, as a new Response for every request. */
 export async function dashboardResponse(): Promise<Response> {
-  page ??= (async () => {
-    const csp = [
-      "default-src 'none'",
-      `script-src 'sha256-${await sha256Base64(SCRIPT)}'`,
-      `style-src 'sha256-${await sha256Base64(STYLE)}'`,
-      "connect-src 'self'",
-      "img-src 'self' data:",
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-      "base-uri 'none'",
-    ].join("; ");
-    return new Response(HTML, {
-      headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": csp, "x-content-type-options": "nosniff", "cache-control": "no-store" },
-    });
-  })();
-  return (await page).clone();
+  page ??= { html: HTML, csp: await contentSecurityPolicy() };
+  return new Response(page.html, {
+    headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": page.csp, "x-content-type-options": "nosniff", "cache-control": "no-store" },
+  });
 }

@@ -11,25 +11,13 @@
  */
 import type { CompiledRoute } from "../config/compile";
 import type { Env } from "../env";
+import { BoundedMap } from "../lib/bounded-map";
 import { anyContains, clientKey } from "../lib/cidr";
 import type { Rejection } from "../lib/rejection";
 import { limitsOf, take, type Bucket } from "../lib/token-bucket";
 
 /** Keys tracked per isolate before the oldest are dropped: bounds memory under a flood of IPs. */
 export const MAX_TRACKED_KEYS = 10_000;
-
-/** A Map that forgets its oldest entries past `max`. */
-class BoundedMap<V> extends Map<string, V> {
-  constructor(private readonly max: number) {
-    super();
-  }
-  override set(key: string, value: V): this {
-    this.delete(key); // re-insert: most recent last
-    super.set(key, value);
-    if (this.size > this.max) this.delete(this.keys().next().value!);
-    return this;
-  }
-}
 
 interface Failures {
   count: number;

@@ -9,6 +9,7 @@ import worker from "../../src/index";
 import { clearRouteCache } from "../../src/config/store";
 import { registryFor } from "../../src/durable/route-registry";
 import { resetRateLimits } from "../../src/pipeline/rate-limit";
+import { resetAdminGuard } from "../../src/admin/guard";
 
 export const ADMIN = { authorization: "Bearer test-admin-token" };
 export const BASE = "https://hooks.example.com";
@@ -65,6 +66,7 @@ export function useOrigin(): { received: Received[]; respond(fn: Responder): voi
     state.responder = () => new Response("ok from origin");
     clearRouteCache();
     resetRateLimits();
+    resetAdminGuard();
     await resetRoutes();
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
       const req = new Request(input as RequestInfo, init);
