@@ -99,6 +99,7 @@ async function admin(method, path, body) {
   }
   const text = await res.text();
   console.log(text);
+  if (res.status === 429 && res.headers.get("retry-after")) console.error(`hookgate: refused for now; try again in ${res.headers.get("retry-after")} s`);
   if (!res.ok) process.exitCode = 1;
   return res.ok ? JSON.parse(text) : null;
 }
