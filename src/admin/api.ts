@@ -9,12 +9,13 @@ import type { Env } from "../env";
 import { matchesAnyDigest, sha256 } from "../lib/constant-time";
 import type { EventState } from "../durable/delivery-queue";
 import { shardFor } from "../pipeline/dedup";
+import { mediaType } from "../pipeline/shed";
 import { queueFor } from "../pipeline/deliver";
 import { eventLogFor } from "../pipeline/record";
 import { dashboardResponse } from "./dashboard";
 import { coolingDown, recordRefusedToken, type Gate } from "./guard";
 import { overview } from "./overview";
-import { maskHeaders } from "../observability/mask";
+import { maskAllHeaders, maskHeaders } from "../observability/mask";
 import { redactRoute } from "./redact";
 
 /** The shard holding `key` for a route with dedup on, or null. */
@@ -49,6 +50,21 @@ async function authorized(request: Request, env: Env): Promise<boolean> {
   return !!match && matchesAnyDigest(match[1]!, [await sha256(env.ADMIN_TOKEN)]);
 }
 
+/** What an HTML form on any site can send without a CORS preflight. */
+const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"]);
+
+/**
+ * A write in a form's content type (review finding: it was acted on). PUT takes its config as
+ * JSON; the other writes take no body. text/plain is still read as JSON by PUT: it is what
+ * fetch() sends for a string body, which existing clients and tests rely on; a form can
+ * carry no Bearer token anyway, so this is defence in depth, not the CSRF defence.
+ */
+function formWrite(request: Request): boolean {
+  if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return false;
+  const type = mediaType(request.headers.get("content-type"));
+  return type !== null && FORM_TYPES.has(type) && !(type === "text/plain" && request.method === "PUT");
+}
+
 async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
   const text = await request.text();
   if (text.length > MAX_CONFIG_BYTES) return { ok: false, response: json(413, { error: "payload_too_large" }) };
@@ -81,6 +97,7 @@ export function adminRouter(prefix: string) {
       if (request.headers.has("authorization")) recordRefusedToken(request, now);
       return json(401, { error: "unauthorized" });
     })
+    .all("*", (request) => (formWrite(request) ? json(415, { error: "unsupported_media_type", message: "send JSON (application/json), or no body" }) : undefined))
     .get("/routes", async (_request, env) => json(200, { routes: (await listStoredRoutes(env)).map(redactRoute) }))
     .get("/routes/:id", async ({ params }, env) => {
       const route = await readStoredRoute(env, params.id!);
@@ -135,7 +152,10 @@ export function adminRouter(prefix: string) {
       const found = await queueFor(env, params.id!).inspect(params.eventId!);
       if (!found) return json(404, { error: "not_found" });
       const route = await getRoute(env, params.id!, Date.now());
-      return json(200, { ...found, headers: maskHeaders(found.headers as [string, string][], route?.kind === "route" ? route.masking : undefined) });
+      const headers = found.headers as [string, string][];
+      // Without the route's masking (deleted, or its secrets cannot be opened), a signature under a custom
+      // header name showed in full (review finding): then every value is masked.
+      return json(200, { ...found, headers: route?.kind === "route" ? maskHeaders(headers, route.masking) : maskAllHeaders(headers) });
     })
     .get("/routes/:id/dead-letters", async ({ params }, env) => json(200, { events: await queueFor(env, params.id!).list("dead") }))
     .post("/routes/:id/dead-letters/replay", async ({ params }, env) => json(200, { replayed: await queueFor(env, params.id!).replay("all") }))

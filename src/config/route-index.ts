@@ -26,8 +26,12 @@ export class RouteIndex {
 
   find(hostname: string, pathname: string): IndexEntry | undefined {
     // `hooks.example.com.` is the same host: without this it would fall through to a "*" route with other auth.
+    // Every trailing dot goes, not only one: the URL parser keeps `hooks.example.com..` as is, and it
+    // fell through to a "*" route (review finding). A loop, not /\.+$/, which backtracks on long dot runs.
     const lower = hostname.toLowerCase();
-    const host = lower.endsWith(".") ? lower.slice(0, -1) : lower;
+    let end = lower.length;
+    while (end > 0 && lower.charCodeAt(end - 1) === 0x2e) end--;
+    const host = lower.slice(0, end);
     return this.entries.find((e) => (e.host === "*" || e.host === host) && pathMatches(e, pathname));
   }
 }

@@ -95,7 +95,10 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
     secrets: v.optional(v.pipe(v.array(secret), v.maxLength(10)), []),
     toleranceSeconds: v.optional(tolerance),
     verifyToken: v.optional(secret),
-    publicUrl: v.optional(v.pipe(v.string(), v.url("must be an absolute URL"), v.regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, "must be http(s) with no query"))),
+    // No whitespace either: a provider signs the URL it called, which never holds a raw space or
+    // line break, and a line break here made the Twilio port regex (signed-url.ts) backtrack
+    // quadratically in the host's length on every request (review finding).
+    publicUrl: v.optional(v.pipe(v.string(), v.url("must be an absolute URL"), v.regex(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, "must be http(s) with no query or whitespace"))),
     signedUrlToken: v.optional(v.picklist(["include", "exclude"], 'must be "include" or "exclude"'), "include"),
     legacySha1: v.optional(v.boolean(), false),
     tokenParam: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.~!#$%&'*+^`|-]{1,128}$/, "must be a query parameter name"))),

@@ -87,6 +87,14 @@ export const MAX_REFUSED_HEADER_BYTES = 2 * 1024;
 const MAX_FIELD_CHARS = 2048;
 const MAX_HEADER_VALUE_CHARS = 512;
 
+/**
+ * Entries anyone could have caused: refusals, and handshakes answered without a verified
+ * signature (Graph's validationToken, Dropbox's challenge, …). They share the refusals'
+ * bounded part of the log (review finding: a flood of unsigned handshakes evicted every
+ * genuine event, being kept and trimmed with them).
+ */
+const fromStranger = (e: LogEntry) => e.decision === "rejected" || (e.decision === "handshake" && !e.verifiedBy);
+
 /** Headers as stored: each value cut to a bounded length, and headers past the byte budget left out (with a count). */
 function storedHeaders(headers: readonly (readonly [string, string])[], budget: number): string {
   const kept: [string, string][] = [];
@@ -157,7 +165,7 @@ export class EventLog extends DurableObject<Env> {
   async append(routeId: string, entries: readonly LogEntry[], retention: Retention): Promise<void> {
     await this.ctx.storage.put("routeId", routeId);
     for (const e of entries) {
-      const refused = e.decision === "rejected";
+      const refused = fromStranger(e);
       this.sql.exec(
         `INSERT INTO entries (at, request_id, decision, reason, status, origin_status, latency_ms, event_id, message_id,
            verified_by, observed, attempt, method, path, headers, body, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -20,11 +20,17 @@ export function bytesToHex(bytes: Uint8Array): string {
 }
 
 // Standard alphabet with padding, or unpadded; URL-safe characters are accepted too
-// because some providers emit them.
-const BASE64_RE = /^(?:[A-Za-z0-9+/_-]{4})*(?:[A-Za-z0-9+/_-]{2}(?:==)?|[A-Za-z0-9+/_-]{3}=?)?$/;
+// because some providers emit them. One character-class run plus arithmetic on the length
+// (the same strings as `^(?:X{4})*(?:X{2}(?:==)?|X{3}=?)?$`): that regex pushed a backtrack
+// entry per 4-character group and threw RangeError on inputs over ~6 MiB, which a stranger
+// could send in an SNS body's Signature field (a 500 instead of a refusal; review finding).
+const BASE64_CHARS_RE = /^[A-Za-z0-9+/_-]*$/;
 
 export function base64ToBytes(b64: string): Uint8Array | null {
-  if (!BASE64_RE.test(b64)) return null;
+  const padding = b64.endsWith("==") ? 2 : b64.endsWith("=") ? 1 : 0;
+  const core = padding === 0 ? b64 : b64.slice(0, -padding);
+  const rest = core.length % 4;
+  if (!BASE64_CHARS_RE.test(core) || rest === 1 || (padding === 2 && rest !== 2) || (padding === 1 && rest !== 3)) return null;
   const std = b64.replace(/-/g, "+").replace(/_/g, "/");
   const padded = std + "=".repeat((4 - (std.length % 4)) % 4);
   try {

@@ -88,7 +88,9 @@ export function forwardHeaders(incoming: Headers, strip: ReadonlySet<string>, ur
   // Headers a client names in Connection are hop-by-hop too (RFC 9110 §7.6.1).
   const listed = new Set((incoming.get("connection") ?? "").split(",").map((n) => n.trim().toLowerCase()).filter(Boolean));
   for (const name of incoming.keys()) {
-    if (HOP_BY_HOP.has(name) || REQUEST_MANAGED.has(name) || strip.has(name) || name.startsWith("x-hookgate-") || listed.has(name)) headers.delete(name);
+    // Every X-Forwarded-* (as the README promises), not only the three the gateway sets: origins
+    // trust -Prefix, -Port, -Ssl or Envoy's -Client-Cert from their proxy (review finding: they passed).
+    if (HOP_BY_HOP.has(name) || REQUEST_MANAGED.has(name) || strip.has(name) || name.startsWith("x-hookgate-") || name.startsWith("x-forwarded-") || listed.has(name)) headers.delete(name);
   }
   for (const name of CLIENT_CLAIMS) headers.delete(name);
   // Cloudflare sets CF-Connecting-IP itself; nothing a client sends is kept as the client's address.

@@ -36,6 +36,11 @@ export function resetRateLimits(): void {
   authFailures.clear();
 }
 
+/** How many keys each isolate-local map holds right now (read-only; tests check the flood bound). */
+export function trackedKeyCounts(): { readonly ip: number; readonly route: number; readonly authFailures: number } {
+  return { ip: ipBuckets.size, route: routeBuckets.size, authFailures: authFailures.size };
+}
+
 export const clientIp = (headers: Headers): string => headers.get("cf-connecting-ip") ?? "unknown";
 
 const limited = (scope: "ip" | "route" | "auth_failures", retryAfterMs: number): Rejection => ({

@@ -2,12 +2,15 @@
  * AWS SNS HTTP(S) deliveries (https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html):
  * the JSON body carries an RSA signature and the URL of the certificate that checks it.
  * We trust a certificate for where it comes from (HTTPS from an `sns.<region>.amazonaws.com`
- * host), check the topic against an allow-list, and confirm subscriptions at the edge when
- * asked to. Certificate parsing is x509.ts; the pipeline decides what a failure answers.
+ * host), check the topic against an allow-list, refuse messages whose signed Timestamp is
+ * outside the replay window, and confirm subscriptions at the edge when asked to.
+ * Certificate parsing is x509.ts; the pipeline decides what a failure answers.
  */
+import { BoundedMap } from "../lib/bounded-map";
 import { base64ToBytes, concatBytes, utf8 } from "../lib/encoding";
 import { SchemeConfigError } from "./keys";
-import { fail, pass, type Verifier, type VerifyInput } from "./types";
+import { checkWindow } from "./timestamp";
+import { fail, pass, type Verifier, type VerifyFailure, type VerifyInput } from "./types";
 import { parsePemCertificate } from "./x509";
 
 export interface SnsOptions {
@@ -24,6 +27,8 @@ export interface SnsOptions {
   readonly fetchCertificate?: (url: string) => Promise<string>;
   /** GETs a SubscribeURL already checked to be an SNS one. Default: `fetch`. */
   readonly fetchSubscribe?: (url: string) => Promise<Response>;
+  /** How old a signed Timestamp may be, in seconds: 1 to SNS_MAX_TOLERANCE_SECONDS, default SNS_TOLERANCE_SECONDS. */
+  readonly toleranceSeconds?: number;
 }
 
 type MessageType = "Notification" | "SubscriptionConfirmation" | "UnsubscribeConfirmation";
@@ -58,12 +63,50 @@ const SIGNED_KEYS: Record<MessageType, readonly SnsKey[]> = {
   UnsubscribeConfirmation: ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"],
 };
 
-export const SNS_HOST_RE = /^sns\.[a-zA-Z0-9-]{3,}\.amazonaws\.com(\.cn)?$/;
+/**
+ * `sns.<region>.amazonaws.com[.cn]`, the region spelled as AWS spells them: two letters, an
+ * optional partition infix, a word and a number (us-east-1, us-gov-west-1, cn-north-1,
+ * us-isob-east-1, ap-southeast-7). AWS's documented `[a-zA-Z0-9-]{3,}` also admits S3's
+ * virtual hosts for a bucket named "sns" (`sns.s3-us-west-2.amazonaws.com`,
+ * `sns.s3-accelerate.amazonaws.com`), where anyone can publish a "certificate". Linear: no
+ * class overlaps the literal that follows it, so nothing is tried twice. Hostnames arrive
+ * lower-cased from the URL parser.
+ */
+export const SNS_HOST_RE = /^sns\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}\.amazonaws\.com(?:\.cn)?$/;
+/** Path segments of plain characters: no `%` escape, empty segment or `;`, so one file has one spelling (its cache key). */
+const CERT_PATH_RE = /^(?:\/[\w.-]+)+$/;
+/** AWS's certificate URLs are about 100 characters; a longer one is refused before it is parsed, fetched or cached. */
+export const MAX_CERT_URL_CHARS = 1024;
 export const CERT_FETCH_TIMEOUT_MS = 5_000;
 export const SUBSCRIBE_TIMEOUT_MS = 5_000;
 /** SNS signing certificates are about 2 KB of PEM. */
 export const MAX_CERT_BYTES = 16 * 1024;
 export const CERT_CACHE_ENTRIES = 32;
+/**
+ * A URL whose download failed is not tried again for a while, so forged messages naming it
+ * cost one download, not one each. AWS's final word (a 4xx or redirect, too large, not a
+ * certificate) is kept a minute. No answer or AWS's own trouble (timeout, 5xx, 429) only
+ * 10 s: SNS's default HTTP/S policy retries 3 times, 20 s apart, so a genuine delivery that
+ * met a passing outage downloads again on its retry instead of failing all of them.
+ */
+export const CERT_FAILURE_TTL_MS = 60_000;
+export const CERT_RETRY_AFTER_MS = 10_000;
+export const CERT_FAILURE_ENTRIES = 256;
+
+/**
+ * Replay window. SNS stops retrying an HTTP/S delivery at most 3,600 s after the first
+ * attempt (a hard limit) and each retry carries the original Timestamp, so an hour admits
+ * every retry of a prompt first attempt; a route with a slow publisher can raise it.
+ * Ahead of our clock: clock skew only (AWS stamps at publish), never more than the tolerance.
+ */
+export const SNS_TOLERANCE_SECONDS = 3600;
+export const SNS_FUTURE_SECONDS = 300;
+/**
+ * Under the 24 h dedup retention SNS routes get (DEFAULT_RETENTION_SECONDS, pipeline/dedup.ts),
+ * with room for SNS_FUTURE_SECONDS: a copy replayed after dedup forgot the MessageId is
+ * already outside the window.
+ */
+export const SNS_MAX_TOLERANCE_SECONDS = 23 * 3600;
 
 const ISO_TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -120,10 +163,22 @@ export function snsUrl(raw: string): URL | null {
   return SNS_HOST_RE.test(url.hostname) ? url : null;
 }
 
-/** A certificate URL: an SNS URL to a `.pem` file, with no query. */
+/**
+ * A certificate URL: an SNS URL to a `.pem` file with no query, in its one canonical spelling
+ * (no fragment, no empty `?`, default port and letter case gone). That spelling is both the
+ * cache key and what is fetched, so `…pem#a` and `…pem#b` cost one download.
+ */
 export function snsCertificateUrl(raw: string): URL | null {
+  if (raw.length > MAX_CERT_URL_CHARS) return null;
   const url = snsUrl(raw);
-  return url && url.pathname.endsWith(".pem") && url.search === "" ? url : null;
+  if (!url || url.search !== "" || !url.pathname.endsWith(".pem") || !CERT_PATH_RE.test(url.pathname)) return null;
+  return new URL(`https://${url.hostname}${url.pathname}`);
+}
+
+/** Outside the window when older than the tolerance, or ahead of `now` by more than SNS_FUTURE_SECONDS. */
+function checkSnsTimestamp(timestamp: string, now: number, toleranceSeconds: number): VerifyFailure | null {
+  const ms = Date.parse(timestamp); // parseSnsMessage checked that it parses
+  return checkWindow(ms, now, ms <= now ? toleranceSeconds : Math.min(toleranceSeconds, SNS_FUTURE_SECONDS));
 }
 
 type Hash = "SHA-1" | "SHA-256";
@@ -147,71 +202,104 @@ interface CertificateEntry {
 
 type CertificateFetcher = (url: string) => Promise<string>;
 
-/** GET with a time limit, no redirects (they would leave the checked host) and a size cap. */
+/** AWS answered, with something that is no certificate: a retry seconds later gets the same. */
+class UnusableCertificate extends Error {}
+
+/** GET with a time limit on the whole download, no redirects (they would leave the checked host) and a size cap. */
 export async function fetchCertificatePem(url: string): Promise<string> {
-  const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(CERT_FETCH_TIMEOUT_MS) });
+  const signal = AbortSignal.timeout(CERT_FETCH_TIMEOUT_MS);
+  const response = await fetch(url, { redirect: "manual", signal });
   if (response.status !== 200 || !response.body) {
     await response.body?.cancel();
-    throw new Error(`certificate fetch answered ${response.status}`);
+    const why = `certificate fetch answered ${response.status}`;
+    // 5xx and 429 are AWS's passing trouble; any other answer (a redirect, a 404) is its final word.
+    throw response.status >= 500 || response.status === 429 ? new Error(why) : new UnusableCertificate(why);
   }
   if (Number(response.headers.get("content-length") ?? 0) > MAX_CERT_BYTES) {
     await response.body.cancel();
-    throw new Error("certificate too large");
+    throw new UnusableCertificate("certificate too large");
   }
   const reader = response.body.getReader();
+  // The time limit also stops a body that trickles, whatever the runtime does with `signal`
+  // once the headers are in: cancelling ends the pending read.
+  const stop = () => void reader.cancel().catch(() => {});
+  if (signal.aborted) stop();
+  else signal.addEventListener("abort", stop, { once: true });
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_CERT_BYTES) {
-      await reader.cancel();
-      throw new Error("certificate too large");
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (signal.aborted) throw new Error("certificate fetch timed out");
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_CERT_BYTES) {
+        await reader.cancel();
+        throw new UnusableCertificate("certificate too large");
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    signal.removeEventListener("abort", stop);
   }
   return new TextDecoder().decode(concatBytes(chunks));
 }
 
-// Imported keys by certificate URL, shared by every route of the isolate (SNS names each
-// certificate file by its hash, so a URL's content does not change); one Map per fetcher so
-// that an injected fetcher never sees another's keys. Only keys are cached, never failures
-// nor in-flight promises: a promise begun by one request must not be awaited by another in
-// workerd, so a burst of first requests may fetch the same certificate more than once.
-const certificateCaches = new WeakMap<CertificateFetcher, Map<string, CertificateEntry>>();
-
-async function loadCertificate(url: string, fetcher: CertificateFetcher): Promise<CertificateEntry | null> {
-  let cache = certificateCaches.get(fetcher);
-  if (!cache) certificateCaches.set(fetcher, (cache = new Map()));
-  const cached = cache.get(url);
-  if (cached) {
-    cache.delete(url); // least recently used goes first
-    cache.set(url, cached);
-    return cached;
-  }
-
-  let pem: unknown;
-  try {
-    pem = await fetcher(url);
-  } catch {
-    return null;
-  }
-  if (typeof pem !== "string" || pem.length > MAX_CERT_BYTES) return null;
+/** The PEM's RSA key, imported for both hashes; UnusableCertificate when it holds none. */
+async function importCertificate(pem: unknown): Promise<CertificateEntry> {
+  if (typeof pem !== "string" || pem.length > MAX_CERT_BYTES) throw new UnusableCertificate("certificate too large");
   const info = parsePemCertificate(pem);
-  if (!info) return null;
-  let entry: CertificateEntry;
+  if (!info) throw new UnusableCertificate("not a PEM X.509 certificate");
   try {
     const importAs = (hash: Hash) =>
       crypto.subtle.importKey("spki", info.spki, { name: "RSASSA-PKCS1-v1_5", hash }, false, ["verify"]);
     const [sha1, sha256] = await Promise.all([importAs("SHA-1"), importAs("SHA-256")]);
-    entry = { keys: { "SHA-1": sha1, "SHA-256": sha256 }, notBefore: info.notBefore, notAfter: info.notAfter };
+    return { keys: { "SHA-1": sha1, "SHA-256": sha256 }, notBefore: info.notBefore, notAfter: info.notAfter };
   } catch {
-    return null; // not an RSA key, or one WebCrypto refuses
+    throw new UnusableCertificate("not an RSA key WebCrypto takes");
   }
-  if (cache.size >= CERT_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-  cache.set(url, entry);
-  return entry;
+}
+
+interface CertificateCache {
+  /** Imported keys by canonical certificate URL, least recently used first. */
+  readonly keys: BoundedMap<CertificateEntry>;
+  /** URL -> when a download may be tried again. Its own map, so a flood of failing URLs cannot push good keys out. */
+  readonly failures: BoundedMap<number>;
+}
+
+// Shared by every route of the isolate (SNS names each certificate file by its hash, so a
+// URL's content does not change); one cache per fetcher so that an injected fetcher never
+// sees another's keys. No in-flight promises: a promise begun by one request must not be
+// awaited by another in workerd, so a burst of first requests may fetch the same URL more
+// than once (the failure entry bounds what follows the burst).
+let certificateCaches = new WeakMap<CertificateFetcher, CertificateCache>();
+
+/** For tests: forget every key and failure of the default fetcher (and all others). */
+export function resetSnsCertificateCaches(): void {
+  certificateCaches = new WeakMap();
+}
+
+async function loadCertificate(url: string, fetcher: CertificateFetcher, now: number): Promise<CertificateEntry | null> {
+  let cache = certificateCaches.get(fetcher);
+  if (!cache) {
+    cache = { keys: new BoundedMap(CERT_CACHE_ENTRIES), failures: new BoundedMap(CERT_FAILURE_ENTRIES) };
+    certificateCaches.set(fetcher, cache);
+  }
+  const cached = cache.keys.get(url);
+  if (cached) {
+    cache.keys.set(url, cached); // re-inserted: least recently used goes first
+    return cached;
+  }
+  if (now < (cache.failures.get(url) ?? -Infinity)) return null;
+  try {
+    const entry = await importCertificate(await fetcher(url));
+    cache.failures.delete(url);
+    cache.keys.set(url, entry);
+    return entry;
+  } catch (error) {
+    cache.failures.set(url, now + (error instanceof UnusableCertificate ? CERT_FAILURE_TTL_MS : CERT_RETRY_AFTER_MS));
+    return null;
+  }
 }
 
 /**
@@ -245,6 +333,10 @@ export function snsVerifier(options: SnsOptions): Verifier {
   if (options.topicArns.length === 0 || options.topicArns.some((arn) => typeof arn !== "string" || arn === "")) {
     throw new SchemeConfigError("sns needs at least one topic ARN, none empty");
   }
+  const tolerance = options.toleranceSeconds ?? SNS_TOLERANCE_SECONDS;
+  if (!Number.isInteger(tolerance) || tolerance < 1 || tolerance > SNS_MAX_TOLERANCE_SECONDS) {
+    throw new SchemeConfigError(`sns toleranceSeconds must be 1 to ${SNS_MAX_TOLERANCE_SECONDS} (under the 24 h dedup retention of SNS message ids)`);
+  }
   const topics = new Set(options.topicArns);
   const fetchCertificate = withPinned(options.certificates, options.fetchCertificate ?? fetchCertificatePem);
   const fetchSubscribe = options.fetchSubscribe ?? fetchSubscribeUrl;
@@ -265,7 +357,7 @@ export function snsVerifier(options: SnsOptions): Verifier {
       const signature = base64ToBytes(message.Signature);
       if (!signature || signature.length === 0) return fail("malformed_signature");
 
-      const certificate = await loadCertificate(certUrl.href, fetchCertificate);
+      const certificate = await loadCertificate(certUrl.href, fetchCertificate, input.now);
       if (!certificate || input.now < certificate.notBefore || input.now > certificate.notAfter) {
         return fail("untrusted_certificate");
       }
@@ -280,7 +372,11 @@ export function snsVerifier(options: SnsOptions): Verifier {
       } catch {
         valid = false;
       }
-      return valid ? pass(message.MessageId) : fail("signature_mismatch");
+      if (!valid) return fail("signature_mismatch");
+      // After the signature: until then the Timestamp is only what the sender typed, and a
+      // forger would simply type a fresh one, so checking it earlier would save nothing.
+      const outside = checkSnsTimestamp(message.Timestamp, input.now, tolerance);
+      return outside ? fail(outside) : pass(message.MessageId);
     },
     async reply(input: VerifyInput) {
       if (!options.confirmSubscriptions) return null;

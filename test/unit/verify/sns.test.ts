@@ -3,19 +3,33 @@
  * checked there with AWS's own `sns-validator`), certificate and SubscribeURL fetches injected.
  */
 import fc from "fast-check";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SchemeConfigError } from "../../../src/verify/keys";
-import { CERT_CACHE_ENTRIES, fetchCertificatePem, MAX_CERT_BYTES, parseSnsMessage, snsCertificateUrl, snsVerifier, type SnsOptions } from "../../../src/verify/sns";
+import {
+  CERT_CACHE_ENTRIES,
+  CERT_RETRY_AFTER_MS,
+  fetchCertificatePem,
+  MAX_CERT_BYTES,
+  parseSnsMessage,
+  resetSnsCertificateCaches,
+  snsCertificateUrl,
+  snsVerifier,
+  type SnsOptions,
+} from "../../../src/verify/sns";
 import { parseCertificate, parsePemCertificate, pemToDer, readTlv } from "../../../src/verify/x509";
 import fixtures from "../../fixtures/sns/messages.json";
 
-const NOW = Date.parse("2026-12-01T00:00:00Z");
+// Inside every fixture's replay window: 57 min after the earliest Timestamp (15:59:00.751),
+// 3 min before the latest (17:00).
+const NOW = Date.parse("2026-11-22T16:57:00Z");
 const { topicArn: TOPIC, certUrl: CERT_URL, certificate: CERT, messages } = fixtures;
 type Message = Record<string, string>;
 const notificationV1: Message = messages.notificationV1;
 const notificationV2: Message = messages.notificationV2;
 const subscription: Message = messages.subscriptionConfirmation;
 const unsubscription: Message = messages.unsubscribeConfirmation;
+const atNotBefore: Message = messages.notificationAtNotBefore;
+const atNotAfter: Message = messages.notificationAtNotAfter;
 
 const body = (m: unknown) => new TextEncoder().encode(typeof m === "string" ? m : JSON.stringify(m));
 const at = (m: unknown, now = NOW) => ({
@@ -186,24 +200,28 @@ describe("sns verifier: every failure", () => {
     expect(await verifier.verify(at(notificationV1))).toEqual({ ok: false, reason: "untrusted_certificate" });
   });
 
-  it("does not cache a failed download: the provider's retry downloads again", async () => {
+  it("keeps a failed download only briefly: SNS's default retry, 20 s later, downloads again", async () => {
     let attempts = 0;
     const { verifier, certFetches } = setup({
       pem: () => (++attempts === 1 ? Promise.reject(new Error("503")) : Promise.resolve(CERT.pem)),
     });
     expect(await verifier.verify(at(notificationV1))).toEqual({ ok: false, reason: "untrusted_certificate" });
-    expect((await verifier.verify(at(notificationV1))).ok).toBe(true);
+    expect(CERT_RETRY_AFTER_MS).toBeLessThan(20_000);
+    expect((await verifier.verify(at(notificationV1, NOW + 20_000))).ok).toBe(true);
     expect(certFetches).toEqual([CERT_URL, CERT_URL]);
   });
 
   it("rejects a certificate outside its validity period as untrusted_certificate", async () => {
+    // Messages published at either end of the period, so that the replay window holds at both.
     const { verifier } = setup();
     const notBefore = Date.parse(CERT.notBefore);
     const notAfter = Date.parse(CERT.notAfter);
-    expect((await verifier.verify(at(notificationV1, notBefore))).ok).toBe(true);
-    expect((await verifier.verify(at(notificationV1, notAfter))).ok).toBe(true);
-    expect(await verifier.verify(at(notificationV1, notBefore - 1))).toEqual({ ok: false, reason: "untrusted_certificate" });
-    expect(await verifier.verify(at(notificationV1, notAfter + 1))).toEqual({ ok: false, reason: "untrusted_certificate" });
+    expect(Date.parse(atNotBefore.Timestamp!)).toBe(notBefore);
+    expect(Date.parse(atNotAfter.Timestamp!)).toBe(notAfter);
+    expect((await verifier.verify(at(atNotBefore, notBefore))).ok).toBe(true);
+    expect((await verifier.verify(at(atNotAfter, notAfter))).ok).toBe(true);
+    expect(await verifier.verify(at(atNotBefore, notBefore - 1))).toEqual({ ok: false, reason: "untrusted_certificate" });
+    expect(await verifier.verify(at(atNotAfter, notAfter + 1))).toEqual({ ok: false, reason: "untrusted_certificate" });
   });
 
   it.each([
@@ -331,6 +349,8 @@ describe("sns verifier: subscription confirmation", () => {
 });
 
 describe("default downloads (global fetch stubbed)", () => {
+  // The default fetcher's cache outlives a test: each case starts with no keys and no failures.
+  beforeEach(() => resetSnsCertificateCaches());
   afterEach(() => {
     vi.restoreAllMocks();
   });
