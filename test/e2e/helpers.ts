@@ -59,9 +59,34 @@ export async function stopGroup(child: ChildProcess, graceMs = STOP_GRACE_MS): P
 
 export interface Gateway {
   readonly url: string;
+  readonly port: number;
+  /** The --persist-to directory (KV, Durable Objects, alarms). */
+  readonly stateDir: string;
   readonly output: () => string;
   admin(method: string, path: string, body?: unknown): Promise<Response>;
   stop(): Promise<void>;
+  /** A crash: SIGKILL to the whole process group at once, no grace; the state directory is kept. */
+  kill(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Reuse this state directory (a restart after `kill`); then `stop` leaves it to the caller. */
+  readonly stateDir?: string;
+  /** Listen on this port (a restart on the same address); default a free one. */
+  readonly port?: number;
+}
+
+/** SIGKILL to the whole group, then waits (bounded) until it is gone. */
+async function killGroup(child: ChildProcess, waitMs = STOP_GRACE_MS): Promise<void> {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    return; // already gone
+  }
+  const deadline = Date.now() + waitMs;
+  while (groupAlive(pid) && Date.now() < deadline) await sleep(50);
 }
 
 /**
@@ -69,9 +94,10 @@ export interface Gateway {
  * Only `vars` (over ALLOW_HTTP, ADMIN_TOKEN, SECRETS_KEY) reach the worker: an empty env
  * file keeps the developer's .dev.vars out.
  */
-export async function startGateway(vars: Record<string, string> = {}): Promise<Gateway> {
-  const port = await freePort();
-  const state = mkdtempSync(join(tmpdir(), "hookgate-e2e-"));
+export async function startGateway(vars: Record<string, string> = {}, options: GatewayOptions = {}): Promise<Gateway> {
+  const port = options.port ?? (await freePort());
+  const ownState = options.stateDir === undefined;
+  const state = options.stateDir ?? mkdtempSync(join(tmpdir(), "hookgate-e2e-"));
   const envFile = join(state, "empty.env");
   writeFileSync(envFile, "");
   const args = [
@@ -92,7 +118,7 @@ export async function startGateway(vars: Record<string, string> = {}): Promise<G
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await stopGroup(child);
-    rmSync(state, { recursive: true, force: true });
+    if (ownState) rmSync(state, { recursive: true, force: true });
   };
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   for (;;) {
@@ -109,6 +135,8 @@ export async function startGateway(vars: Record<string, string> = {}): Promise<G
   }
   return {
     url,
+    port,
+    stateDir: state,
     output: () => output,
     admin: (method, path, body) =>
       fetch(`${url}/__gateway${path}`, {
@@ -118,6 +146,7 @@ export async function startGateway(vars: Record<string, string> = {}): Promise<G
         ...(body !== undefined && { body: JSON.stringify(body) }),
       }),
     stop,
+    kill: () => killGroup(child),
   };
 }
 
