@@ -96,7 +96,8 @@ export const CERT_FAILURE_ENTRIES = 256;
 /**
  * Replay window. SNS stops retrying an HTTP/S delivery at most 3,600 s after the first
  * attempt (a hard limit) and each retry carries the original Timestamp, so an hour admits
- * every retry of a prompt first attempt; a route with a slow publisher can raise it.
+ * every retry of a prompt first attempt; a route whose deliveries queue longer (throttled
+ * subscriptions) can raise it with `toleranceSeconds`.
  * Ahead of our clock: clock skew only (AWS stamps at publish), never more than the tolerance.
  */
 export const SNS_TOLERANCE_SECONDS = 3600;
@@ -151,7 +152,7 @@ export function snsStringToSign(message: SnsMessage): string {
   return out;
 }
 
-/** The URL when it is HTTPS on an SNS host, with no userinfo and no port other than 443; else null. */
+/** The URL when it is HTTPS on an SNS host (never an IP literal: the host rule names AWS hosts), with no userinfo and no port other than 443; else null. */
 export function snsUrl(raw: string): URL | null {
   let url: URL;
   try {

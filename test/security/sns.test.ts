@@ -101,19 +101,23 @@ function controlledTimeout() {
   return { spy, fire: () => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")) };
 }
 
-const snsRoute = (extra: Record<string, unknown> = {}, method: Record<string, unknown> = {}) => ({
-  id: "sns",
+// Each test its own route: dedup's Durable Object storage outlives a test, and the fixtures' MessageIds repeat.
+let routeId = "";
+const snsRoute = (method: Record<string, unknown> = {}) => ({
+  id: routeId,
   host: "*",
-  path: "/sns",
+  path: `/${routeId}`,
   origin: "http://origin.test",
   dedup: {},
   auth: { methods: [{ type: "provider", provider: "sns", topicArns: [TOPIC], certificates: { [CERT_URL]: CERT.pem }, ...method }] },
-  ...extra,
 });
 const deliver = (m: unknown) =>
-  call(`${BASE}/sns`, { method: "POST", headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "Notification" }, body: JSON.stringify(m) });
+  call(`${BASE}/${routeId}`, { method: "POST", headers: { "content-type": "text/plain; charset=UTF-8" }, body: JSON.stringify(m) });
 const logOf = async () =>
-  ((await (await call(`${BASE}/__gateway/routes/sns/log`, { headers: ADMIN })).json()) as { entries: { decision: string; reason?: string; status: number }[] }).entries;
+  ((await (await call(`${BASE}/__gateway/routes/${routeId}/log`, { headers: ADMIN })).json()) as { entries: { reason?: string }[] }).entries;
+beforeEach(() => {
+  routeId = `sns-${crypto.randomUUID().slice(0, 8)}`;
+});
 
 afterEach(() => {
   vi.useRealTimers();
@@ -170,7 +174,7 @@ describe("sns replay window, through the gateway", () => {
   });
 
   it("a stale SubscriptionConfirmation is refused before its SubscribeURL is called", async () => {
-    await mustPutRoute(snsRoute({}, { confirmSubscriptions: true }));
+    await mustPutRoute(snsRoute({ confirmSubscriptions: true }));
     clock(published(subscription) + 7 * DAY);
     expect((await deliver(subscription)).status).toBe(401);
     expect(origin.received).toEqual([]); // no GET to sns.us-east-1.amazonaws.com either: every fetch lands here
@@ -180,16 +184,16 @@ describe("sns replay window, through the gateway", () => {
     clock(published(notification) + 90 * 60 * SECOND);
     await mustPutRoute(snsRoute());
     expect((await deliver(notification)).status).toBe(401);
-    await mustPutRoute(snsRoute({}, { toleranceSeconds: 7200 }));
+    await mustPutRoute(snsRoute({ toleranceSeconds: 7200 }));
     expect((await deliver(notification)).status).toBe(200);
     expect(origin.received).toHaveLength(1);
   });
 
   it("refuses at PUT a toleranceSeconds longer than dedup remembers SNS message ids (400 invalid_config)", async () => {
-    const res = await putRoute(snsRoute({}, { toleranceSeconds: SNS_MAX_TOLERANCE_SECONDS + 1 }));
+    const res = await putRoute(snsRoute({ toleranceSeconds: SNS_MAX_TOLERANCE_SECONDS + 1 }));
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toContain("toleranceSeconds");
-    expect((await putRoute(snsRoute({}, { toleranceSeconds: SNS_MAX_TOLERANCE_SECONDS }))).status).toBe(200);
+    expect((await putRoute(snsRoute({ toleranceSeconds: SNS_MAX_TOLERANCE_SECONDS }))).status).toBe(200);
   });
 });
 
@@ -608,7 +612,7 @@ describe("sns outbound fetches, through the gateway", () => {
     ["an IP literal", "https://54.239.28.85/SimpleNotificationService-x.pem"],
     ["userinfo", `https://u:p@sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem`],
   ])("a message naming a certificate on %s is a 401 and the worker fetches nothing", async (_, url) => {
-    await mustPutRoute(snsRoute({}, { certificates: undefined }));
+    await mustPutRoute(snsRoute({ certificates: undefined }));
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(published(notification) + SECOND);
     expect((await deliver(with_(notification, { SigningCertURL: url }))).status).toBe(401);

@@ -172,8 +172,10 @@ export async function post(gateway: Gateway, path: string, event: GithubEvent, t
       location: res.headers.get("location"),
       body: await res.text(),
     };
-  } catch {
-    return { status: 0, duplicate: false, retryAfter: null, location: null, body: "" };
+  } catch (e) {
+    // No answer: the error (and its cause, e.g. ECONNRESET) stands in for the body.
+    const cause = (e as Error & { cause?: unknown }).cause;
+    return { status: 0, duplicate: false, retryAfter: null, location: null, body: `${String(e)}${cause ? ` (${String(cause)})` : ""}` };
   }
 }
 

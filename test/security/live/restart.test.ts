@@ -29,6 +29,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
+  if (process.env.LIVE_DEBUG) console.log(`--- first:\n${first?.output()}\n--- second:\n${second?.output()}`);
   await second?.stop();
   await first?.stop(); // the first one created the state directory: it removes it
   await Promise.all(origins.map((o) => o.close()));
