@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startGateway, type Gateway } from "../../e2e/helpers";
-import { githubEvent, OK, post, putRoute, queueCounts, sendUntilAccepted, sleep, startFaultOrigin, waitFor, type Answer, type FaultOrigin, type GithubEvent } from "./faults";
+import { githubEvent, OK, post, printOutputOnFailure, putRoute, queueCounts, sendUntilAccepted, sleep, startFaultOrigin, waitFor, type Answer, type FaultOrigin, type GithubEvent } from "./faults";
 
 const SECRET = "copies-secret";
 const COPIES = 50;
@@ -47,6 +47,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  printOutputOnFailure(() => [gateway]);
   origin.arrivals.length = 0;
   origin.taken.clear();
   origin.behave = () => OK;

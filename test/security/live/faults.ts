@@ -1,18 +1,20 @@
 /**
- * Shared by the live fault tests: an origin on 127.0.0.1 that misbehaves on request (hangs,
- * answers late, resets the connection, redirects), GitHub-signed events (signatures from
- * @octokit/webhooks-methods), a sender that retries like a provider, and bounded polling.
- * The gateway itself comes from test/e2e/helpers.ts.
+ * Shared by the live fault tests: an origin on 127.0.0.1 that misbehaves on request (answers
+ * too slowly or late, resets the connection, redirects, stalls its body) and counts what it
+ * took, GitHub-signed events (signatures from @octokit/webhooks-methods), a sender that
+ * retries like a provider, and bounded polling. The gateway comes from test/e2e/helpers.ts.
  */
 import { sign as octokitSign } from "@octokit/webhooks-methods";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { onTestFailed } from "vitest";
 import type { Gateway } from "../../e2e/helpers";
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What the origin does with one request. */
 export type Behaviour =
+  /** Answers `status` (after `delayMs`, if set); a 2xx counts as taken if the caller is still there to get it. */
   | { readonly kind: "answer"; readonly status: number; readonly headers?: Record<string, string>; readonly delayMs?: number }
   /**
    * Answers 2xx after `delayMs`, and only then counts the event as taken, and only if the
@@ -21,8 +23,8 @@ export type Behaviour =
   | { readonly kind: "slow"; readonly status: number; readonly delayMs: number }
   /** Takes the event at once (counted as delivered), but answers only after `delayMs`. */
   | { readonly kind: "late"; readonly status: number; readonly delayMs: number }
-  /** socket.destroy() as soon as the request has arrived: a TCP reset, no answer. */
-  | { readonly kind: "reset" }
+  /** The connection dropped as soon as the request has arrived, no answer: socket.destroy() (FIN), or with `rst` a TCP RST. */
+  | { readonly kind: "reset"; readonly rst?: boolean }
   /** Takes the event and sends the status line and headers at once, the rest of the body only after `delayMs`. */
   | { readonly kind: "trickle"; readonly status: number; readonly delayMs: number };
 
@@ -79,7 +81,8 @@ export async function startFaultOrigin(port = 0): Promise<FaultOrigin> {
       const b = origin.behave(arrival, nth);
       switch (b.kind) {
         case "reset":
-          req.socket.destroy();
+          if (b.rst) req.socket.resetAndDestroy();
+          else req.socket.destroy();
           return;
         case "late":
           take(eventId);
@@ -228,4 +231,11 @@ export async function dedupState(gateway: Gateway, routeId: string, eventId: str
   const res = await gateway.admin("GET", `/routes/${routeId}/dedup/${encodeURIComponent(`id:${eventId}`)}`);
   if (res.status === 404) return null;
   return ((await res.json()) as { state: string }).state;
+}
+
+/** Call in beforeEach: when the test fails, the tail of each gateway's wrangler output is printed (for CI logs). */
+export function printOutputOnFailure(gateways: () => readonly (Gateway | undefined)[]): void {
+  onTestFailed(() => {
+    for (const [i, g] of gateways().entries()) if (g) console.log(`--- wrangler dev #${i + 1} (${g.url}), last lines:\n${g.output().slice(-4_000)}`);
+  });
 }
