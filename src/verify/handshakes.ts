@@ -53,6 +53,11 @@ async function hmacSha256(secret: string, message: string): Promise<Uint8Array> 
   return new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8(message)));
 }
 
+/** True when the first non-whitespace character (as JSON counts whitespace) is `{`. */
+export function startsLikeJsonObject(text: string): boolean {
+  return /^[ \t\n\r]*\{/.test(text);
+}
+
 /** X (Twitter) CRC: `GET ?crc_token=` → `{"response_token":"sha256=<base64 HMAC>"}`. */
 export function xCrc(secret: () => string | undefined): Handshake {
   return {
@@ -63,6 +68,9 @@ export function xCrc(secret: () => string | undefined): Handshake {
       const key = secret();
       if (!key) return textReply(503, "no active secret");
       if (token === "" || token.length > MAX_ECHO_CHARS) return textReply(400, "bad handshake");
+      // The answer is a valid delivery signature for a body equal to the token, so a token that
+      // could be a delivery (a JSON object) is never signed: the x preset only accepts objects.
+      if (startsLikeJsonObject(token)) return textReply(400, "bad handshake");
       return jsonReply(200, { response_token: `sha256=${bytesToBase64(await hmacSha256(key, token))}` });
     },
   };

@@ -2,9 +2,13 @@
  * X (Twitter) Account Activity: deliveries carry `x-twitter-webhooks-signature:
  * sha256=<base64 HMAC-SHA256(consumer secret, body)>`; the CRC `GET ?crc_token=` is answered
  * with the same primitive over the token. No timestamp, no event id.
+ *
+ * Because the CRC is unsigned, anyone can get the signature of any short string. Every X
+ * delivery is a JSON object, and the CRC refuses tokens that start like one, so a signed body
+ * must also start like one: a body a CRC answer could have signed fails as malformed_body.
  * https://docs.x.com/x-api/account-activity/introduction
  */
-import { xCrc } from "../handshakes";
+import { startsLikeJsonObject, xCrc } from "../handshakes";
 import type { SignatureScheme } from "../scheme";
 import { schemePreset } from "./scheme-preset";
 import { currentSecret } from "./types";
@@ -19,4 +23,16 @@ export const xScheme: SignatureScheme = {
   keyEncoding: "utf8",
 };
 
-export const x = schemePreset(xScheme, { decorate: (v, input) => ({ ...v, handshake: xCrc(currentSecret(input.secrets)) }) });
+const utf8Prefix = new TextDecoder();
+
+export const x = schemePreset(xScheme, {
+  decorate: (v, input) => ({
+    ...v,
+    handshake: xCrc(currentSecret(input.secrets)),
+    async verify(req) {
+      // 64 bytes are enough to see past JSON's leading whitespace in anything X sends.
+      if (!startsLikeJsonObject(utf8Prefix.decode(req.body.subarray(0, 64)))) return { ok: false, reason: "malformed_body" };
+      return v.verify(req);
+    },
+  }),
+});
