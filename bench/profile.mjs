@@ -2,7 +2,7 @@
 // Where the gateway spends its CPU: the bench's stack with workerd's inspector on, one
 // scenario under wrk while V8's sampling profiler runs in the gateway's isolate; prints self
 // time per function and writes the profile for Chrome DevTools (Performance → Load profile).
-// Usage: node bench/profile.mjs [token|hmac|hmac+dedup|queue|passthrough] [--seconds=5] [--size=1024] [--bundle=DIR]
+// Usage (through npm, for the pinned Node 24): npm run profile -- [token|hmac|hmac+dedup|queue|passthrough] [--seconds=5] [--size=1024] [--bundle=DIR]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -6,7 +6,7 @@
 import { adminRouter, DEFAULT_ADMIN_PREFIX, refused } from "./admin/api";
 import { admitted } from "./admin/guard";
 import type { Env } from "./env";
-import { logRequest } from "./lib/log";
+import { logRequest } from "./observability/log";
 import { rejectionResponse } from "./lib/rejection";
 import { handleWebhook, isSecure } from "./pipeline/run";
 

@@ -1,8 +1,8 @@
 /** Each route's health at a glance: last hour's decisions, the queue, the dead letters. */
 import { listStoredRoutes } from "../config/store";
 import type { Env } from "../env";
-import { queueFor } from "../pipeline/deliver";
-import { eventLogFor } from "../pipeline/record";
+import { queueFor } from "../durable/delivery-queue";
+import { eventLogFor } from "../durable/event-log";
 
 export interface RouteHealth {
   readonly id: string;

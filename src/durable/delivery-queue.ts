@@ -14,10 +14,11 @@ import type { CompiledRoute } from "../config/compile";
 import { getRoute } from "../config/store";
 import type { Env } from "../env";
 import { HOOKGATE_HOP } from "../lib/headers";
-import { logRequest } from "../lib/log";
-import { eventLogFor } from "../pipeline/record";
+import { logRequest } from "../observability/log";
+import { eventLogFor } from "./event-log";
 import { afterAttempt, CLOSED, isOpen, isProbing, type BreakerState } from "../delivery/breaker";
 import { classify, nextAttemptAt, parseRetryAfter } from "../delivery/policy";
+import { sendToOrigin } from "../delivery/send";
 
 const CHUNK_BYTES = 1024 * 1024;
 const BATCH = 25;
@@ -87,6 +88,9 @@ const summary = (r: EventRow): EventSummary => ({
   providerEventId: r.provider_event_id,
   bodyBytes: r.body_bytes,
 });
+
+/** The route's delivery queue object. */
+export const queueFor = (env: Env, routeId: string) => env.DELIVERY.get(env.DELIVERY.idFromName(`delivery:${routeId}`));
 
 export class DeliveryQueue extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -189,24 +193,17 @@ export class DeliveryQueue extends DurableObject<Env> {
     headers.set("x-hookgate-attempt", String(n));
     headers.set(HOOKGATE_HOP, "1");
     const body = this.body(event.id);
-    await route.signer?.sign(headers, event.id, body, started, event);
 
     let status: number | null = null;
     let error: string | null = null;
     let retryAfter: string | null = null;
-    try {
-      const res = await fetch(event.url, {
-        method: event.method,
-        headers,
-        body: event.method === "GET" || event.method === "HEAD" ? null : body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(route.config.originTimeoutMs),
-      });
-      status = res.status;
-      retryAfter = res.headers.get("retry-after");
-      await res.body?.cancel();
-    } catch (e) {
-      error = ((e as Error)?.name === "TimeoutError" ? "timeout" : String((e as Error)?.message ?? e)).slice(0, 200);
+    const sent = await sendToOrigin({ id: event.id, url: event.url, method: event.method, headers, body }, route.signer, route.config.originTimeoutMs, started);
+    if (sent.ok) {
+      status = sent.response.status;
+      retryAfter = sent.response.headers.get("retry-after");
+      await sent.response.body?.cancel();
+    } else {
+      error = sent.timeout ? "timeout" : sent.error;
     }
     const now = Date.now();
     this.sql.exec("INSERT OR REPLACE INTO attempts (event_id, n, at, status, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)", event.id, n, started, status, error, now - started);

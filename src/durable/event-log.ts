@@ -2,13 +2,13 @@
  * One instance per route (`log:<routeId>`): the route's recent events as the gateway saw
  * them (decision, reason, statuses, latency, masked headers, the body only where the route
  * opts in), searchable by event id and time, trimmed by age and count on every write.
- * It also watches the entries it is given and posts alerts (delivery/alerts.ts), with a
+ * It also watches the entries it is given and posts alerts (observability/alerts.ts), with a
  * cool-down per kind so an incident sends a few messages, not thousands.
  * Writes arrive in batches from each isolate (lib/event-sink.ts): one commit per batch.
  */
 import { DurableObject } from "cloudflare:workers";
 import { getRoute } from "../config/store";
-import { alertMessage, type AlertKind, postAlert } from "../delivery/alerts";
+import { alertMessage, type AlertKind, postAlert } from "../observability/alerts";
 import type { Env } from "../env";
 
 export interface LogEntry {
@@ -135,6 +135,9 @@ function toEntry(r: Row, withBody: boolean): StoredEntry {
     body: withBody && r.body ? decoder.decode(r.body) : undefined,
   };
 }
+
+/** The route's event log object. */
+export const eventLogFor = (env: Env, routeId: string) => env.EVENT_LOG.get(env.EVENT_LOG.idFromName(`log:${routeId}`));
 
 export class EventLog extends DurableObject<Env> {
   private readonly sql: SqlStorage;

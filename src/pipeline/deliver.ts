@@ -8,14 +8,13 @@
  */
 import type { CompiledRoute } from "../config/compile";
 import { classify } from "../delivery/policy";
-import type { QueuedEvent } from "../durable/delivery-queue";
+import { queueFor, type QueuedEvent } from "../durable/delivery-queue";
 import type { Env } from "../env";
 import type { Rejection } from "../lib/rejection";
 import { forward, type Forwarded, type Outbound } from "./forward";
 
 export type Delivery = { readonly kind: "forwarded"; readonly forwarded: Forwarded } | { readonly kind: "queued"; readonly id: string };
 
-export const queueFor = (env: Env, routeId: string) => env.DELIVERY.get(env.DELIVERY.idFromName(`delivery:${routeId}`));
 
 async function enqueue(env: Env, route: CompiledRoute, out: Outbound, receivedAt: number, providerEventId: string | undefined): Promise<Delivery | Rejection> {
   const event: QueuedEvent = {

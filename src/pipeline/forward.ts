@@ -6,6 +6,7 @@
  * but disable endpoints that keep answering 4xx.
  */
 import type { CompiledRoute } from "../config/compile";
+import { sendToOrigin, type OriginRequest } from "../delivery/send";
 import { HOOKGATE_HOP, HOOKGATE_REQUEST_ID, HOOKGATE_VERIFIED, HOP_BY_HOP, REQUEST_MANAGED } from "../lib/headers";
 import { utf8 } from "../lib/encoding";
 import type { Rejection } from "../lib/rejection";
@@ -56,13 +57,7 @@ export interface Provenance {
 }
 
 /** The request as the origin will receive it, built once: sent now, or stored and sent later. */
-export interface Outbound {
-  readonly id: string;
-  readonly url: string;
-  readonly method: string;
-  readonly headers: Headers;
-  readonly body: Uint8Array;
-}
+export type Outbound = OriginRequest;
 
 /** Client-supplied claims about the client or the path it came by: only the gateway says these. */
 const CLIENT_CLAIMS = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-real-ip", "true-client-ip", "forwarded", "x-client-ip", "x-cluster-client-ip"];
@@ -122,22 +117,9 @@ export function outbound(route: CompiledRoute, request: Request, url: URL, body:
 /** Sends to the origin now and relays its answer; failures to reach it are 502/504. */
 export async function forward(route: CompiledRoute, out: Outbound, requestId: string): Promise<Forwarded | Rejection> {
   const timeoutMs = route.config.originTimeoutMs;
-  const hasBody = out.method !== "GET" && out.method !== "HEAD";
-  await route.signer?.sign(out.headers, out.id, out.body, Date.now(), out);
-  let res: Response;
-  try {
-    res = await fetch(out.url, {
-      method: out.method,
-      headers: out.headers,
-      body: hasBody ? out.body : null,
-      redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (e) {
-    const name = (e as Error)?.name;
-    if (name === "TimeoutError" || name === "AbortError") return { code: "origin_timeout", timeoutMs };
-    return { code: "origin_unreachable", detail: String((e as Error)?.message ?? e).slice(0, 200) };
-  }
+  const sent = await sendToOrigin(out, route.signer, timeoutMs, Date.now());
+  if (!sent.ok) return sent.timeout ? { code: "origin_timeout", timeoutMs } : { code: "origin_unreachable", detail: sent.error };
+  const res = sent.response;
   // A mutable copy made natively; only the few hop-by-hop names are looked up.
   const response = new Response(res.body, res);
   for (const name of HOP_BY_HOP) response.headers.delete(name);

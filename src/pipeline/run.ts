@@ -14,7 +14,7 @@ import { deliver } from "./deliver";
 import { outbound, type Forwarded } from "./forward";
 import { answerSigned, answerUnsigned } from "./handshake";
 import { clientIp, recordAuthFailure, shedByClient, shedVerified } from "./rate-limit";
-import { record, type Recorded } from "./record";
+import { record, type Recorded } from "../observability/record";
 import { shedByShape } from "./shed";
 
 /** What the pipeline decided, with what the record needs. */

@@ -6,10 +6,10 @@
  * query string or a full signature; bodies only where the route opts in.
  */
 import type { CompiledRoute } from "../config/compile";
-import type { LogEntry } from "../durable/event-log";
+import { eventLogFor, type LogEntry } from "../durable/event-log";
 import type { Env } from "../env";
-import { logRequest, type RequestLog } from "../lib/log";
-import { maskBody, maskHeaders } from "../observability/mask";
+import { logRequest, type RequestLog } from "./log";
+import { maskBody, maskHeaders } from "./mask";
 
 /** How long an isolate gathers entries before one write; 0 writes each request's entry at once. */
 export const DEFAULT_FLUSH_MS = 250;
@@ -22,7 +22,6 @@ interface Pending {
 }
 const pending = new Map<string, Pending>();
 
-export const eventLogFor = (env: Env, routeId: string) => env.EVENT_LOG.get(env.EVENT_LOG.idFromName(`log:${routeId}`));
 
 async function flush(env: Env, route: CompiledRoute): Promise<void> {
   const batch = pending.get(route.id);

@@ -1,0 +1,40 @@
+/**
+ * The one origin sender: sync forwarding (pipeline/forward.ts) and the delivery queue
+ * (durable/delivery-queue.ts) both send through it, so a request leaves the gateway the
+ * same way whichever path it took: attested when the route asks, redirects never followed
+ * (a 3xx is an answer, not an instruction), and bounded by the route's origin timeout, which
+ * covers the wait for the status line only.
+ */
+import type { OriginSigner } from "./attest";
+
+/** A request as the origin will receive it; `id` is its Standard Webhooks `webhook-id`. */
+export interface OriginRequest {
+  readonly id: string;
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body: Uint8Array;
+}
+
+export type Sent =
+  | { readonly ok: true; readonly response: Response }
+  | { readonly ok: false; readonly timeout: true }
+  | { readonly ok: false; readonly timeout: false; readonly error: string };
+
+export async function sendToOrigin(req: OriginRequest, signer: OriginSigner | undefined, timeoutMs: number, now: number): Promise<Sent> {
+  await signer?.sign(req.headers, req.id, req.body, now, req);
+  try {
+    const response = await fetch(req.url, {
+      method: req.method,
+      headers: req.headers,
+      body: req.method === "GET" || req.method === "HEAD" ? null : req.body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { ok: true, response };
+  } catch (e) {
+    const name = (e as Error)?.name;
+    if (name === "TimeoutError" || name === "AbortError") return { ok: false, timeout: true };
+    return { ok: false, timeout: false, error: String((e as Error)?.message ?? e).slice(0, 200) };
+  }
+}
