@@ -5,7 +5,8 @@
 // bounded and the whole bench stops itself at a deadline.
 // Options: --quick, --only=token,hmac (plus the baselines), --reps=N, --seconds=N, --no-flood,
 // --bundle=DIR (time a prebuilt `wrangler deploy --dry-run --outdir DIR` instead of src/),
-// --label=NAME (write results/NAME.json and .md instead of latest.*).
+// --label=NAME (write results/NAME.json and .md instead of latest.*), --compare=REF (the same
+// matrix on another git ref too, alternating repetitions, side by side: bench/compare.mjs).
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -16,6 +17,10 @@ import { bodyFile, floodSetup, preflight, putRoute, scenarios } from "./scenario
 import { startStack } from "./servers.mjs";
 
 const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+if (arg("compare")) {
+  const compare = spawnSync(process.execPath, [join(import.meta.dirname, "compare.mjs"), ...process.argv.slice(2)], { stdio: "inherit" });
+  process.exit(compare.status ?? 1);
+}
 const QUICK = process.argv.includes("--quick");
 const ONLY = arg("only")?.split(",");
 const SIZES = QUICK ? [1024] : [1024, 64 * 1024, 1024 * 1024];

@@ -95,7 +95,8 @@ async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionCont
   const done = !("code" in delivery) && (delivery.kind === "queued" || (delivery.forwarded.originStatus >= 200 && delivery.forwarded.originStatus < 300));
   // Settled after the answer is sent: a commit or release need not delay the provider.
   progress.settle = undefined;
-  ctx.waitUntil(dedup.settle(done, Date.now()));
+  // With dedup off there is nothing to settle, and a waitUntil is not free on the hot path.
+  if (dedup.kind !== "off") ctx.waitUntil(dedup.settle(done, Date.now()));
   if ("code" in delivery) return { route, body, rejection: delivery };
   const accepted = { verifiedBy, eventId, messageId, ...(observed && { observed }) };
   if (delivery.kind === "queued") return { route, body, queued: delivery.id, accepted };

@@ -21,6 +21,7 @@ import { eventIdHeader, stripQueryParams } from "../../src/pipeline/forward";
 import { readBody } from "../../src/pipeline/read-body";
 import { basicVerifier, parseBasicAuthorization } from "../../src/verify/basic";
 import { parseForm } from "../../src/verify/form";
+import { startsLikeJsonObject } from "../../src/verify/handshakes";
 import { importVerifyKey, SchemeConfigError } from "../../src/verify/keys";
 import { compileTemplate } from "../../src/verify/scheme";
 import { hubspotUri, signedUrl, withAndWithoutDefaultPort } from "../../src/verify/signed-url";
@@ -307,6 +308,16 @@ const entries: Entry[] = [
     },
   },
   // ---- src/verify ----
+  {
+    file: "src/verify/handshakes.ts",
+    // Anchored, one class then one literal: a long whitespace run is one linear pass, and X
+    // CRC tokens (at most 2048 chars) and the preset's 64-byte body prefix are short anyway.
+    regex: /^[ \t\n\r]*\{/,
+    async check() {
+      expect(startsLikeJsonObject(run(" \t\r\n"))).toBe(false);
+      expect(startsLikeJsonObject(`${run(" ")}{`)).toBe(true);
+    },
+  },
   {
     file: "src/verify/basic.ts",
     // Anchored; `[ ]+`, the base64 class and `[ ]*` are pairwise disjoint, so no character can be
