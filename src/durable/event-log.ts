@@ -91,9 +91,10 @@ const MAX_HEADER_VALUE_CHARS = 512;
  * Entries anyone could have caused: refusals, and handshakes answered without a verified
  * signature (Graph's validationToken, Dropbox's challenge, …). They share the refusals'
  * bounded part of the log (review finding: a flood of unsigned handshakes evicted every
- * genuine event, being kept and trimmed with them).
+ * genuine event, being kept and trimmed with them), and what observe mode forwarded
+ * unverified (strangers could otherwise evict genuine events while a route is observed).
  */
-const fromStranger = (e: LogEntry) => e.decision === "rejected" || (e.decision === "handshake" && !e.verifiedBy);
+const fromStranger = (e: LogEntry) => e.decision === "rejected" || (e.decision === "handshake" && !e.verifiedBy) || e.observed !== undefined;
 
 /** Headers as stored: each value cut to a bounded length, and headers past the byte budget left out (with a count). */
 function storedHeaders(headers: readonly (readonly [string, string])[], budget: number): string {
@@ -187,8 +188,9 @@ export class EventLog extends DurableObject<Env> {
         e.method.slice(0, MAX_FIELD_CHARS),
         e.path.slice(0, MAX_FIELD_CHARS),
         e.headers ? storedHeaders(e.headers, refused ? MAX_REFUSED_HEADER_BYTES : MAX_HEADER_BYTES) : null,
-        // A refused request's body is a stranger's: never kept.
-        refused ? null : (e.body ?? null),
+        // A refused request's body is a stranger's: never kept. Observe mode keeps the bodies
+        // it forwarded unverified (the route opted in, to see why they failed), in the refusals' share.
+        refused && e.observed === undefined ? null : (e.body ?? null),
         refused ? 1 : 0,
       );
     }

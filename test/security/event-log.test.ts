@@ -11,7 +11,7 @@ import { MAX_REFUSED_HEADER_BYTES } from "../../src/durable/event-log";
 import { ADMIN, BASE, call, mustPutRoute, useOrigin } from "../unit/helpers";
 
 const ORIGIN = "http://origin.test";
-type Entry = { seq: number; decision: string; headers?: [string, string][]; body?: string };
+type Entry = { seq: number; decision: string; observed?: string; headers?: [string, string][]; body?: string };
 const log = async (route: string) => ((await (await call(`${BASE}/__gateway/routes/${route}/log?limit=1000`, { headers: ADMIN })).json()) as { entries: Entry[] }).entries;
 const entry = async (route: string, seq: number) => (await (await call(`${BASE}/__gateway/routes/${route}/log/${seq}`, { headers: ADMIN })).json()) as Entry;
 
@@ -81,5 +81,19 @@ describe("refusals never evict accepted events", () => {
       expect(stored.body).toBeUndefined();
     }
     expect(origin.received).toHaveLength(3);
+  });
+
+  it("observe mode: 60 unverified forwards leave all 3 verified entries (they are kept in the refusals' share)", async () => {
+    await mustPutRoute({ id: "observed", host: "*", path: "/observed", origin: ORIGIN, enforce: false, auth: { methods: [{ type: "token", in: "query", secrets: ["genuine-token"] }] }, observability: { maxEvents: 10, storeBodies: true } });
+    for (let i = 0; i < 3; i++) expect((await call(`${BASE}/observed?auth=genuine-token`, { method: "POST", body: `genuine ${i}` })).status).toBe(200);
+    for (let i = 0; i < 60; i++) expect((await call(`${BASE}/observed?auth=wrong`, { method: "POST", body: `unverified ${i}` })).status).toBe(200);
+    const entries = await log("observed");
+    const verified = entries.filter((e) => e.decision === "forwarded" && !e.observed);
+    expect(verified).toHaveLength(3);
+    const unverified = entries.filter((e) => e.observed);
+    expect(unverified).toHaveLength(10); // maxEvents, counted apart from the verified ones
+    // Observe mode is for seeing why requests fail: their bodies stay where the route keeps bodies.
+    expect((await entry("observed", unverified[0]!.seq)).body).toMatch(/^unverified /);
+    expect(origin.received).toHaveLength(63); // observe mode still forwards everything
   });
 });
