@@ -29,9 +29,9 @@ import {
   snsUrl,
   snsVerifier,
   SUBSCRIBE_TIMEOUT_MS,
-  type SnsOptions,
 } from "../../src/verify/sns";
 import fixtures from "../fixtures/sns/messages.json";
+import { setup } from "../fixtures/sns/setup";
 import { ADMIN, BASE, call, putRoute, mustPutRoute, useOrigin } from "../unit/helpers";
 
 type Message = Record<string, string>;
@@ -54,26 +54,6 @@ const at = (m: unknown, now: number) => ({
   now,
 });
 
-/** A verifier with injected downloads, recorded; each call has its own fetcher, hence its own cache. */
-function setup(overrides: Partial<SnsOptions> & { pem?: () => Promise<string> } = {}) {
-  const certFetches: string[] = [];
-  const subscribes: string[] = [];
-  const { pem, ...rest } = overrides;
-  const verifier = snsVerifier({
-    topicArns: [TOPIC],
-    confirmSubscriptions: true,
-    fetchCertificate: async (url) => {
-      certFetches.push(url);
-      return pem ? pem() : CERT.pem;
-    },
-    fetchSubscribe: async (url) => {
-      subscribes.push(url);
-      return new Response("<ConfirmSubscriptionResponse/>");
-    },
-    ...rest,
-  });
-  return { verifier, certFetches, subscribes };
-}
 
 /** The default downloads, through a counting stand-in for the network. */
 function defaultVerifier(respond: (url: string, init: RequestInit) => Response | Promise<Response>) {

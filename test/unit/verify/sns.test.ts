@@ -14,10 +14,10 @@ import {
   resetSnsCertificateCaches,
   snsCertificateUrl,
   snsVerifier,
-  type SnsOptions,
 } from "../../../src/verify/sns";
 import { parseCertificate, parsePemCertificate, pemToDer, readTlv } from "../../../src/verify/x509";
 import fixtures from "../../fixtures/sns/messages.json";
+import { setup } from "../../fixtures/sns/setup";
 
 // Inside every fixture's replay window: 57 min after the earliest Timestamp (15:59:00.751),
 // 3 min before the latest (17:00).
@@ -40,26 +40,6 @@ const at = (m: unknown, now = NOW) => ({
   now,
 });
 
-/** A verifier whose downloads are recorded; each call gets its own fetcher, hence its own cache. */
-function setup(overrides: Partial<SnsOptions> & { pem?: () => Promise<string> } = {}) {
-  const certFetches: string[] = [];
-  const subscribes: string[] = [];
-  const { pem, ...rest } = overrides;
-  const verifier = snsVerifier({
-    topicArns: [TOPIC],
-    confirmSubscriptions: true,
-    fetchCertificate: async (url) => {
-      certFetches.push(url);
-      return pem ? pem() : CERT.pem;
-    },
-    fetchSubscribe: async (url) => {
-      subscribes.push(url);
-      return new Response("<ConfirmSubscriptionResponse/>", { status: 200 });
-    },
-    ...rest,
-  });
-  return { verifier, certFetches, subscribes };
-}
 
 const with_ = (m: Message, changes: Record<string, unknown>) => ({ ...m, ...changes });
 const without = (m: Message, key: string) => {
