@@ -8,6 +8,8 @@ export interface Env {
   DELIVERY: DurableObjectNamespace<import("./durable/delivery-queue").DeliveryQueue>;
   /** Each route's recent events, for the dashboard and the event log API (src/durable/event-log.ts). */
   EVENT_LOG: DurableObjectNamespace<import("./durable/event-log").EventLog>;
+  /** What `hookgate listen` sessions see, one Durable Object per route (src/durable/listen-hub.ts). */
+  LISTEN: DurableObjectNamespace<import("./durable/listen-hub").ListenHub>;
   /** Optional: Workers Analytics Engine dataset for per-route metrics. */
   METRICS?: AnalyticsEngineDataset;
   /** How long an isolate batches event-log entries, in ms (default 250; 0 = write at once). */

@@ -8,6 +8,7 @@ declare namespace Cloudflare {
     DEDUP: DurableObjectNamespace<import("../src/durable/dedup-shard").DedupShard>;
     DELIVERY: DurableObjectNamespace<import("../src/durable/delivery-queue").DeliveryQueue>;
     EVENT_LOG: DurableObjectNamespace<import("../src/durable/event-log").EventLog>;
+    LISTEN: DurableObjectNamespace<import("../src/durable/listen-hub").ListenHub>;
     EVENT_LOG_FLUSH_MS?: string;
     METRICS?: AnalyticsEngineDataset;
     ROUTE_LIMITER: DurableObjectNamespace<import("../src/durable/route-limiter").RouteLimiter>;

@@ -4,7 +4,7 @@
  */
 import { Router, type IRequest } from "itty-router";
 import { parseRouteConfig } from "../config/parse";
-import { deleteRoute, getRoute, listStoredRoutes, putRoute, readStoredRoute, UnusableRoute } from "../config/store";
+import { clearRouteCache, deleteRoute, getRoute, listStoredRoutes, putRoute, readStoredRoute, setRouteState, UnusableRoute } from "../config/store";
 import type { Env } from "../env";
 import { matchesAnyDigest, sha256 } from "../lib/constant-time";
 import type { EventState } from "../durable/delivery-queue";
@@ -12,6 +12,8 @@ import { shardFor } from "../pipeline/dedup";
 import { mediaType } from "../pipeline/shed";
 import { queueFor } from "../durable/delivery-queue";
 import { eventLogFor } from "../durable/event-log";
+import { hubFor, isSeq } from "../durable/listen-hub";
+import { bytesToBase64 } from "../lib/encoding";
 import { dashboardResponse } from "./dashboard";
 import { coolingDown, recordRefusedToken, type Gate } from "./guard";
 import { overview } from "./overview";
@@ -65,6 +67,11 @@ function formWrite(request: Request): boolean {
   return type !== null && FORM_TYPES.has(type) && !(type === "text/plain" && request.method === "PUT");
 }
 
+function withoutState(value: object): object {
+  const { state: _state, ...config } = value as { state?: unknown };
+  return config;
+}
+
 async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
   const text = await request.text();
   if (text.length > MAX_CONFIG_BYTES) return { ok: false, response: json(413, { error: "payload_too_large" }) };
@@ -106,7 +113,9 @@ export function adminRouter(prefix: string) {
     .put("/routes/:id", async (request, env) => {
       const body = await readJson(request);
       if (!body.ok) return body.response;
-      const input = body.value;
+      // What `routes get` shows includes the gateway's own `state` (paused, listening): not config, so a
+      // config fetched, edited and put back is taken without it, and the state stays as it is.
+      const input = body.value && typeof body.value === "object" && !Array.isArray(body.value) ? withoutState(body.value) : body.value;
       const id = request.params.id!;
       if (input && typeof input === "object" && !Array.isArray(input)) {
         const given = (input as { id?: unknown }).id;
@@ -182,6 +191,49 @@ export function adminRouter(prefix: string) {
       const since = Number(query.since ?? Date.now() - 3600_000);
       const bucketMs = Math.max(1000, Number(query.bucketMs ?? 60_000));
       return json(200, { since, bucketMs, buckets: await eventLogFor(env, params.id!).summary(since, bucketMs) });
+    })
+    // Pause: the queue stops at once and requests queue instead of forwarding (other isolates
+    // within the route cache's TTL plus KV propagation). Resume: the queue drains, oldest first.
+    .post("/routes/:id/pause", async ({ params }, env) => {
+      if (!(await readStoredRoute(env, params.id!))) return json(404, { error: "not_found" });
+      const pending = await queueFor(env, params.id!).setPaused(true);
+      const state = await setRouteState(env, params.id!, { pausedAt: Date.now() });
+      return state ? json(200, { id: params.id, paused: true, pausedAt: state.pausedAt, pending }) : json(404, { error: "not_found" });
+    })
+    .post("/routes/:id/resume", async ({ params }, env) => {
+      const state = await setRouteState(env, params.id!, { pausedAt: null });
+      if (!state) return json(404, { error: "not_found" });
+      const pending = await queueFor(env, params.id!).setPaused(false);
+      return json(200, { id: params.id, paused: false, pending });
+    })
+    // hookgate listen: a WebSocket held by the route's listen hub (durable/listen-hub.ts).
+    .get("/routes/:id/listen", async (request, env) => {
+      if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+        return json(426, { error: "upgrade_required", message: "connect with a WebSocket (hookgate listen)" });
+      }
+      if (!(await readStoredRoute(env, request.params.id!))) return json(404, { error: "not_found" });
+      const after = typeof request.query.after === "string" ? request.query.after : "";
+      const target = `https://listen.internal/?route=${encodeURIComponent(request.params.id!)}${isSeq(after) ? `&after=${after}` : ""}`;
+      const response = await hubFor(env, request.params.id!).fetch(new Request(target, { headers: { upgrade: "websocket" } }));
+      // The hub has marked the route as listened to; this isolate sees it on the next request.
+      clearRouteCache();
+      return response;
+    })
+    .get("/routes/:id/listen/events", async ({ params, query }, env) => {
+      const after = Number(query.after ?? 0);
+      const limit = Number(query.limit ?? 100);
+      if (!Number.isSafeInteger(after) || !Number.isSafeInteger(limit)) return json(400, { error: "bad_request", message: "after and limit are integers" });
+      return json(200, { events: await hubFor(env, params.id!).list(after, limit) });
+    })
+    // One event exactly as the origin got it (unmasked headers, base64 body): from the listen
+    // hub by seq or message id, else from the delivery queue while it still holds the body.
+    .get("/routes/:id/listen/events/:ref", async ({ params }, env) => {
+      const heard = await hubFor(env, params.id!).find(params.ref!);
+      if (heard?.request?.body !== undefined) return json(200, heard);
+      const queued = await queueFor(env, params.id!).raw(params.ref!);
+      if (!queued) return json(404, { error: "not_found", message: "no stored request with that seq or message id (bodies are kept by the listen hub for its last 1,000 events, and by the queue until delivery)" });
+      const { body, receivedAt, ...meta } = queued;
+      return json(200, { messageId: params.ref, at: receivedAt, request: { ...meta, bodyBytes: body.byteLength, body: bytesToBase64(body) } });
     })
     .get("/overview", async (_request, env) => json(200, { routes: await overview(env) }))
     .delete("/routes/:id", async ({ params }, env) =>

@@ -46,6 +46,17 @@ const bucket = v.strictObject({
   burst: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000))),
 });
 
+/**
+ * What the gateway itself records about a route (never sent by an operator): paused, and
+ * until when a `hookgate listen` session is attached. Kept by the registry across PUTs
+ * (durable/route-registry.ts), so that the pipeline learns it from the cached route at no cost.
+ */
+const routeState = v.strictObject({
+  pausedAt: v.optional(v.pipe(v.number(), v.integer())),
+  listeningUntil: v.optional(v.pipe(v.number(), v.integer())),
+});
+export type RouteState = v.InferOutput<typeof routeState>;
+
 function routeSchema<S extends v.GenericSchema>(secret: S) {
   const secrets = v.pipe(v.array(secret), v.minLength(1, "needs at least one secret"), v.maxLength(10));
 
@@ -182,7 +193,8 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
     ),
     delivery: v.optional(
       v.strictObject({
-        mode: v.optional(v.picklist(["sync", "queue"], 'must be "sync" or "queue"'), "sync"),
+        // listen: no origin; events are kept until a `hookgate listen` session takes them (durable/listen-hub.ts).
+        mode: v.optional(v.picklist(["sync", "queue", "listen"], 'must be "sync", "queue" or "listen"'), "sync"),
         // sync only: when the origin fails, keep the event and retry it instead of answering the error.
         retryOnFailure: v.optional(v.boolean(), false),
         maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
@@ -228,7 +240,7 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
 }
 
 export const inputRouteSchema = routeSchema(inputSecret);
-export const storedRouteSchema = routeSchema(storedSecret);
+export const storedRouteSchema = v.strictObject({ ...routeSchema(storedSecret).entries, state: v.optional(routeState) });
 
 export type InputRoute = v.InferOutput<typeof inputRouteSchema>;
 export type StoredRoute = v.InferOutput<typeof storedRouteSchema>;

@@ -17,7 +17,7 @@ import type { Env } from "../env";
 import { INDEX_KEY, routeKey } from "./keys";
 import { compileRoute, type BrokenRoute, type CompiledRoute } from "./compile";
 import { RouteIndex, type IndexEntry } from "./route-index";
-import type { InputRoute, InputSecret, StoredRoute } from "./schema";
+import type { InputRoute, InputSecret, RouteState, StoredRoute } from "./schema";
 import { importSecretKey, sealSecret, type SecretKey } from "./secret-box";
 
 export const ROUTE_CACHE_TTL_MS = 15_000;
@@ -161,6 +161,13 @@ export async function putRoute(env: Env, route: InputRoute): Promise<StoredRoute
   await registryFor(env).put({ id: route.id, host: route.host, path: route.path, match: route.match }, JSON.stringify(stored));
   clearRouteCache();
   return stored;
+}
+
+/** Sets or clears (null) the route's state fields; null when the route does not exist. */
+export async function setRouteState(env: Env, id: string, patch: { [K in keyof RouteState]?: number | null }): Promise<RouteState | null> {
+  const state = await registryFor(env).setState(id, patch);
+  clearRouteCache();
+  return state;
 }
 
 export async function readStoredRoute(env: Env, id: string): Promise<StoredRoute | null> {

@@ -5,7 +5,8 @@
  * origin's circuit is open, and moves events that run out of attempts or age to the
  * dead letters, from which an operator replays them.
  *
- * Bodies larger than one SQLite value (2 MB) are split into 1 MiB chunks.
+ * Bodies larger than one SQLite value (2 MB) are split into 1 MiB chunks (chunks.ts).
+ * A paused route's queue keeps everything and attempts nothing until it is resumed.
  * The route's config (origin, timeout, signing keys) is read through the same cached
  * store the worker uses, so no secret is copied into this object's storage.
  */
@@ -19,8 +20,8 @@ import { eventLogFor } from "./event-log";
 import { afterAttempt, CLOSED, isOpen, isProbing, type BreakerState } from "../delivery/breaker";
 import { classify, nextAttemptAt, parseRetryAfter } from "../delivery/policy";
 import { sendToOrigin } from "../delivery/send";
+import { chunkTable, deleteChunks, readChunks, writeChunks } from "./chunks";
 
-const CHUNK_BYTES = 1024 * 1024;
 const BATCH = 25;
 const DELIVERED_RETENTION_MS = 24 * 3600_000;
 /** Expired events forgotten per alarm; the alarm re-arms while more remain. */
@@ -110,7 +111,7 @@ export class DeliveryQueue extends DurableObject<Env> {
       );
       CREATE INDEX IF NOT EXISTS events_due ON events (state, next_attempt_at);
       CREATE INDEX IF NOT EXISTS events_expiry ON events (expires_at) WHERE expires_at IS NOT NULL;
-      CREATE TABLE IF NOT EXISTS bodies (event_id TEXT NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (event_id, n)) WITHOUT ROWID;
+      ${chunkTable("bodies")}
       CREATE TABLE IF NOT EXISTS attempts (
         event_id TEXT NOT NULL, n INTEGER NOT NULL, at INTEGER NOT NULL, status INTEGER, error TEXT, duration_ms INTEGER NOT NULL,
         PRIMARY KEY (event_id, n)
@@ -138,9 +139,7 @@ export class DeliveryQueue extends DurableObject<Env> {
       event.body.byteLength,
       event.providerEventId ?? null,
     );
-    for (let n = 0, off = 0; off < event.body.byteLength || n === 0; n++, off += CHUNK_BYTES) {
-      this.sql.exec("INSERT INTO bodies (event_id, n, data) VALUES (?, ?, ?)", event.id, n, event.body.subarray(off, off + CHUNK_BYTES));
-    }
+    writeChunks(this.sql, "bodies", event.id, event.body);
     await this.armAlarm(Date.now());
   }
 
@@ -149,6 +148,7 @@ export class DeliveryQueue extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.expire(now);
+    if (await this.paused()) return this.armAlarm(Date.now());
     const routeId = await this.ctx.storage.get<string>("routeId");
     const route = routeId ? await getRoute(this.env, routeId, now) : null;
     const due = this.sql
@@ -180,7 +180,7 @@ export class DeliveryQueue extends DurableObject<Env> {
       .exec<{ id: string }>("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE expires_at <= ? LIMIT ?) RETURNING id", now, EXPIRE_BATCH)
       .toArray();
     for (const { id } of expired) {
-      this.sql.exec("DELETE FROM bodies WHERE event_id = ?", id);
+      deleteChunks(this.sql, "bodies", id);
       this.sql.exec("DELETE FROM attempts WHERE event_id = ?", id);
     }
   }
@@ -192,7 +192,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     const headers = new Headers(JSON.parse(event.headers) as [string, string][]);
     headers.set("x-hookgate-attempt", String(n));
     headers.set(HOOKGATE_HOP, "1");
-    const body = this.body(event.id);
+    const body = readChunks(this.sql, "bodies", event.id) ?? new Uint8Array();
 
     let status: number | null = null;
     let error: string | null = null;
@@ -213,7 +213,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     this.recordBreaker(new URL(event.url).origin, reached, now, route);
     if (outcome === "delivered") {
       this.finish(event.id, "delivered", n, status, null, now + DELIVERED_RETENTION_MS);
-      this.sql.exec("DELETE FROM bodies WHERE event_id = ?", event.id);
+      deleteChunks(this.sql, "bodies", event.id);
       await this.report(route, event, "delivered", n, status, null, now - started);
       return true;
     }
@@ -265,19 +265,6 @@ export class DeliveryQueue extends DurableObject<Env> {
     );
   }
 
-  private body(id: string): Uint8Array {
-    const chunks = this.sql.exec<{ data: ArrayBuffer }>("SELECT data FROM bodies WHERE event_id = ? ORDER BY n", id).toArray();
-    if (chunks.length === 1) return new Uint8Array(chunks[0]!.data);
-    const total = chunks.reduce((sum, c) => sum + c.data.byteLength, 0);
-    const out = new Uint8Array(total);
-    let off = 0;
-    for (const c of chunks) {
-      out.set(new Uint8Array(c.data), off);
-      off += c.data.byteLength;
-    }
-    return out;
-  }
-
   // ---- circuit breaker, per origin (delivery/breaker.ts) ---------------------------------
 
   private breaker(origin: string): BreakerState {
@@ -293,8 +280,15 @@ export class DeliveryQueue extends DurableObject<Env> {
     else this.sql.exec("INSERT OR REPLACE INTO breaker (origin, failures, opens, open_until) VALUES (?, ?, ?, ?)", origin, next.failures, next.opens, next.openUntil);
   }
 
+  private async paused(): Promise<boolean> {
+    return (await this.ctx.storage.get<boolean>("paused")) === true;
+  }
+
   private async armAlarm(now: number): Promise<void> {
-    const pending = this.sql.exec<{ at: number | null }>("SELECT MIN(next_attempt_at) AS at FROM events WHERE state = 'pending'").one().at;
+    // Paused: only expiry wakes the object; pending events wait for resume.
+    const pending = (await this.paused())
+      ? null
+      : this.sql.exec<{ at: number | null }>("SELECT MIN(next_attempt_at) AS at FROM events WHERE state = 'pending'").one().at;
     const openUntil = this.sql.exec<{ at: number | null }>("SELECT MAX(open_until) AS at FROM breaker").one().at ?? 0;
     const expiry = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM events WHERE expires_at IS NOT NULL").one().at;
     const candidates = [pending === null ? null : Math.max(pending, openUntil), expiry].filter((t): t is number => t !== null);
@@ -305,6 +299,26 @@ export class DeliveryQueue extends DurableObject<Env> {
   }
 
   // ---- operator API ---------------------------------------------------------------------
+
+  /**
+   * Pause: nothing is attempted, everything is kept (the pipeline queues a paused route's
+   * events here). Resume: pending events are attempted again, oldest first. Returns how
+   * many are pending.
+   */
+  async setPaused(paused: boolean): Promise<number> {
+    if (paused) await this.ctx.storage.put("paused", true);
+    else await this.ctx.storage.delete("paused");
+    await this.armAlarm(Date.now());
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE state = 'pending'").one().n;
+  }
+
+  /** An event's exact request (unmasked), while the queue still holds its body. */
+  async raw(id: string): Promise<{ method: string; url: string; headers: [string, string][]; body: Uint8Array; receivedAt: number } | null> {
+    const row = this.sql.exec<EventRow>("SELECT * FROM events WHERE id = ?", id).toArray()[0];
+    const body = row && readChunks(this.sql, "bodies", id);
+    if (!row || !body) return null;
+    return { method: row.method, url: row.url, headers: JSON.parse(row.headers) as [string, string][], body, receivedAt: row.received_at };
+  }
 
   async list(state: EventState, limit = 100): Promise<EventSummary[]> {
     return this.sql.exec<EventRow>("SELECT * FROM events WHERE state = ? ORDER BY seq DESC LIMIT ?", state, limit).toArray().map(summary);

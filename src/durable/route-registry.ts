@@ -5,6 +5,10 @@
  * this object: it keeps the authoritative index in its own SQLite storage and writes KV
  * (the route, then the index KV serves from) one change at a time, in order.
  *
+ * It also keeps each route's state (paused, a listener attached: config/schema.ts RouteState)
+ * and writes it into the route's KV record, so that a PUT keeps it and requests read it
+ * from the route they already cache.
+ *
  * Requests never call it: they read KV through the per-isolate cache (config/store.ts).
  * The first write after an upgrade seeds the table from the KV index, so routes written
  * before this object existed are kept.
@@ -13,6 +17,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { INDEX_KEY, routeKey } from "../config/keys";
 import type { IndexEntry } from "../config/route-index";
+import type { RouteState } from "../config/schema";
 
 export const registryFor = (env: Env) => env.ROUTE_REGISTRY.get(env.ROUTE_REGISTRY.idFromName("registry"));
 
@@ -29,13 +34,14 @@ export class RouteRegistry extends DurableObject<Env> {
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS routes (id TEXT PRIMARY KEY, host TEXT NOT NULL, path TEXT NOT NULL, match TEXT NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS state (id TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
     `);
   }
 
   /** Stores the (already sealed and checked) route and adds it to the index. */
   put(entry: IndexEntry, stored: string): Promise<void> {
     return this.serially(async () => {
-      await this.env.ROUTES.put(routeKey(entry.id), stored);
+      await this.env.ROUTES.put(routeKey(entry.id), this.withState(entry.id, stored));
       this.sql.exec(
         "INSERT INTO routes (id, host, path, match) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET host = excluded.host, path = excluded.path, match = excluded.match",
         entry.id,
@@ -51,12 +57,45 @@ export class RouteRegistry extends DurableObject<Env> {
   delete(id: string): Promise<boolean> {
     return this.serially(async () => {
       const indexed = this.sql.exec("DELETE FROM routes WHERE id = ? RETURNING id", id).toArray().length > 0;
+      this.sql.exec("DELETE FROM state WHERE id = ?", id);
       const existing = await this.env.ROUTES.get(routeKey(id));
       if (!indexed && existing === null) return false;
       await this.writeIndex();
       await this.env.ROUTES.delete(routeKey(id));
       return true;
     });
+  }
+
+  /**
+   * Merges `patch` into the route's state (a field set to null is cleared) and rewrites its
+   * KV record with it. Null when the route does not exist.
+   */
+  setState(id: string, patch: { [K in keyof RouteState]?: number | null }): Promise<RouteState | null> {
+    return this.serially(async () => {
+      const stored = await this.env.ROUTES.get(routeKey(id));
+      if (stored === null) return null;
+      const next: Record<string, number> = { ...this.state(id) };
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === null) delete next[k];
+        else if (v !== undefined) next[k] = v;
+      }
+      if (Object.keys(next).length === 0) this.sql.exec("DELETE FROM state WHERE id = ?", id);
+      else this.sql.exec("INSERT OR REPLACE INTO state (id, v) VALUES (?, ?)", id, JSON.stringify(next));
+      await this.env.ROUTES.put(routeKey(id), this.withState(id, stored));
+      return next as RouteState;
+    });
+  }
+
+  private state(id: string): RouteState | undefined {
+    const row = this.sql.exec<{ v: string }>("SELECT v FROM state WHERE id = ?", id).toArray()[0];
+    return row ? (JSON.parse(row.v) as RouteState) : undefined;
+  }
+
+  /** The stored config with the state this object holds for it (none: no `state` field). */
+  private withState(id: string, stored: string): string {
+    const { state: _old, ...config } = JSON.parse(stored) as { state?: unknown };
+    const state = this.state(id);
+    return JSON.stringify(state ? { ...config, state } : config);
   }
 
   /** The authoritative index, in the order KV holds it. */

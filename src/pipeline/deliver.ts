@@ -5,10 +5,14 @@
  * route's queue and the provider gets 202: nothing is lost, but the provider no longer
  * sees the origin's error. `queue` stores the event durably and answers 202 at once,
  * well inside every provider's timeout; the queue delivers it (durable/delivery-queue.ts).
+ * A paused route queues whatever its mode, and its queue holds the events until resume.
+ * `listen` has no origin: the route's listen hub keeps each event until a `hookgate listen`
+ * session takes it (durable/listen-hub.ts).
  */
 import type { CompiledRoute } from "../config/compile";
 import { classify } from "../delivery/policy";
 import { queueFor, type QueuedEvent } from "../durable/delivery-queue";
+import { hubFor, MAX_KEPT } from "../durable/listen-hub";
 import type { Env } from "../env";
 import type { Rejection } from "../lib/rejection";
 import { forward, type Forwarded, type Outbound } from "./forward";
@@ -35,6 +39,19 @@ async function enqueue(env: Env, route: CompiledRoute, out: Outbound, receivedAt
   }
 }
 
+async function keepForListener(env: Env, route: CompiledRoute, out: Outbound, providerEventId: string | undefined, verifiedBy: string): Promise<Delivery | Rejection> {
+  const path = new URL(out.url).pathname;
+  const line = { decision: "queued", status: 202, messageId: out.id, verifiedBy, method: out.method, path, ...(providerEventId && { eventId: providerEventId }) };
+  try {
+    const seq = await hubFor(env, route.id).keep(line, { method: out.method, url: out.url, headers: [...out.headers], body: out.body });
+    if (seq === null) return { code: "store_unavailable", detail: `listen: ${MAX_KEPT} events are waiting for a listener` };
+    return { kind: "queued", id: out.id };
+  } catch (e) {
+    // Not kept (no room, or the object unreachable): 503 so the provider keeps it and retries.
+    return { code: "store_unavailable", detail: `listen: ${String((e as Error)?.message ?? e).slice(0, 200)}` };
+  }
+}
+
 export async function deliver(
   env: Env,
   route: CompiledRoute,
@@ -42,9 +59,11 @@ export async function deliver(
   requestId: string,
   receivedAt: number,
   providerEventId: string | undefined,
+  verifiedBy: readonly string[],
 ): Promise<Delivery | Rejection> {
   const settings = route.config.delivery;
-  if (settings?.mode === "queue") return enqueue(env, route, out, receivedAt, providerEventId);
+  if (settings?.mode === "listen") return keepForListener(env, route, out, providerEventId, verifiedBy.join(","));
+  if (settings?.mode === "queue" || route.config.state?.pausedAt !== undefined) return enqueue(env, route, out, receivedAt, providerEventId);
   const forwarded = await forward(route, out, requestId);
   if (settings?.retryOnFailure && classify("code" in forwarded ? null : forwarded.originStatus) === "retry") {
     return enqueue(env, route, out, receivedAt, providerEventId);

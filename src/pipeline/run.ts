@@ -11,10 +11,11 @@ import { logReason, rejectionResponse, type Rejection } from "../lib/rejection";
 import { authenticate } from "./authenticate";
 import { DEDUP_OFF, dedupStage } from "./dedup";
 import { deliver } from "./deliver";
-import { outbound, type Forwarded } from "./forward";
+import { outbound, type Forwarded, type Outbound } from "./forward";
 import { answerSigned, answerUnsigned } from "./handshake";
 import { clientIp, recordAuthFailure, shedByClient, shedVerified } from "./rate-limit";
 import { record, type Recorded } from "../observability/record";
+import { hubFor } from "../durable/listen-hub";
 import { shedByShape } from "./shed";
 
 /** What the pipeline decided, with what the record needs. */
@@ -42,6 +43,8 @@ interface Progress {
   route?: CompiledRoute;
   body?: Uint8Array;
   settle?: (delivered: boolean, now: number) => Promise<void>;
+  /** The verified request as the origin gets it: what a listener may forward. */
+  out?: Outbound;
 }
 
 async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionContext, requestId: string, now: number, progress: Progress): Promise<Outcome> {
@@ -91,7 +94,8 @@ async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionCont
     receivedAt: now,
     ...(observed && { observed }),
   });
-  const delivery = await deliver(env, route, out, requestId, now, eventId);
+  progress.out = observed ? undefined : out;
+  const delivery = await deliver(env, route, out, requestId, now, eventId, verifiedBy);
   const done = !("code" in delivery) && (delivery.kind === "queued" || (delivery.forwarded.originStatus >= 200 && delivery.forwarded.originStatus < 300));
   // Settled after the answer is sent: a commit or release need not delay the provider.
   progress.settle = undefined;
@@ -165,10 +169,28 @@ export async function handleWebhook(request: Request, env: Env, ctx: ExecutionCo
     outcome = { route: progress.route, body: progress.body, rejection: { code: "internal_error", detail } };
   }
   const { response, line } = conclude(outcome, requestId);
+  const recorded = { requestId, method: request.method, path: url.pathname, latencyMs: Date.now() - started, ...line };
   try {
-    record(env, ctx, outcome.route, request, outcome.body, { requestId, method: request.method, path: url.pathname, latencyMs: Date.now() - started, ...line });
+    record(env, ctx, outcome.route, request, outcome.body, recorded);
+    if (outcome.route && listening(outcome.route, started)) ctx.waitUntil(tellListeners(env, outcome.route, recorded, progress.out));
   } catch (e) {
     console.log(JSON.stringify({ msg: "record_failed", requestId, error: String((e as Error)?.message ?? e).slice(0, 200) }));
   }
   return response;
+}
+
+/** A property read: a route nobody listens to pays nothing more (the hub marks the route while a session is open). */
+const listening = (route: CompiledRoute, now: number) => (route.config.state?.listeningUntil ?? 0) > now;
+
+/** The decision to every `hookgate listen` session, with the request when it was verified and delivered or queued. */
+async function tellListeners(env: Env, route: CompiledRoute, line: Recorded, out: Outbound | undefined): Promise<void> {
+  const forwardable = out && (line.decision === "forwarded" || line.decision === "queued");
+  // A listen-mode route's events are already in the hub (kept until taken).
+  if (forwardable && route.config.delivery?.mode === "listen") return;
+  const { decision, status, reason, eventId, messageId, verifiedBy, method, path, latencyMs } = line;
+  const heard = { decision, status, method, path, latencyMs, ...(reason && { reason }), ...(eventId && { eventId }), ...(messageId && { messageId }), ...(verifiedBy && { verifiedBy }) };
+  const request = forwardable ? { method: out.method, url: out.url, headers: [...out.headers] as [string, string][], body: out.body } : undefined;
+  await hubFor(env, route.id)
+    .publish(heard, request)
+    .catch((e: unknown) => console.log(JSON.stringify({ msg: "listen_publish_failed", route: route.id, error: String((e as Error)?.message ?? e).slice(0, 200) })));
 }

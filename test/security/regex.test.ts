@@ -22,6 +22,7 @@ import { readBody } from "../../src/pipeline/read-body";
 import { basicVerifier, parseBasicAuthorization } from "../../src/verify/basic";
 import { parseForm } from "../../src/verify/form";
 import { startsLikeJsonObject } from "../../src/verify/handshakes";
+import { hubFor, isSeq } from "../../src/durable/listen-hub";
 import { importVerifyKey, SchemeConfigError } from "../../src/verify/keys";
 import { compileTemplate } from "../../src/verify/scheme";
 import { hubspotUri, signedUrl, withAndWithoutDefaultPort } from "../../src/verify/signed-url";
@@ -55,6 +56,17 @@ interface Entry {
 }
 
 const entries: Entry[] = [
+  // ---- src/durable ----
+  {
+    file: "src/durable/listen-hub.ts",
+    // Anchored, one class, at most 15 repetitions: a failure is found within 16 characters.
+    regex: /^\d{1,15}$/,
+    async check() {
+      expect(isSeq(run("1"))).toBe(false);
+      expect(isSeq(`${run("1", 15)}`)).toBe(true);
+      expect(await hubFor(env, "r").find(run("1"))).toBeNull();
+    },
+  },
   // ---- src/admin ----
   {
     file: "src/admin/api.ts",
