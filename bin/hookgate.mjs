@@ -5,12 +5,17 @@
 import { generateKeyPairSync } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { forwardLocal, listen, loopbackUrl } from "./listen.mjs";
 import { privateKey, providers, sampleEvent } from "./providers.mjs";
 
 const USAGE = `hookgate: operate an edge webhook gateway
 
   hookgate routes put <file.json>          create or replace the route(s) in the file (one object or an array)
   hookgate routes list | get <id> | delete <id>
+  hookgate routes pause <id> | resume <id>  pause: events are kept (202), nothing goes to the origin; resume drains them in order
+  hookgate listen <route> [--forward http://localhost:3000[/path]] [--json]
+                                           every decision on the route, live; with --forward each verified event's
+                                           exact bytes and headers go to your local server, in order, once each
   hookgate send <webhook-url> --provider <preset>|token|basic|none [--secret S | --key FILE]
                 [--handshake] [--data TEXT | --body FILE] [--content-type T] [--event-id ID]
                 [--public-url URL] [--verify-token T] [--user U] [--param auth]
@@ -22,7 +27,9 @@ const USAGE = `hookgate: operate an edge webhook gateway
   hookgate show <route> <seq>              one event-log entry, with its body where the route stores bodies
   hookgate events <route> [--state pending|delivered|dead]
   hookgate dead-letters <route>
-  hookgate replay <route> <event-id>|--all
+  hookgate replay <route> <event-id>|--all  dead letters back to the origin
+  hookgate replay <route> <seq|message-id> --forward http://localhost:3000
+                                           one stored event to your local server
   hookgate dedup <route> <key> [--forget]
 
 options: --url  gateway base URL   (default $HOOKGATE_URL or http://localhost:8787)
@@ -56,6 +63,8 @@ const { values: opt, positionals: args } = parseArgs({
     state: { type: "string" },
     all: { type: "boolean" },
     forget: { type: "boolean" },
+    forward: { type: "string" },
+    json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -105,6 +114,20 @@ async function admin(method, path, body) {
 }
 
 const enc = encodeURIComponent;
+
+/** Admin JSON without printing it; null for a 404, one sentence and exit for other failures. */
+async function quietAdmin(path) {
+  let res;
+  try {
+    res = await fetch(`${base}${ADMIN}${path}`, { headers: { authorization: `Bearer ${adminToken()}` } });
+  } catch (e) {
+    fail(`cannot reach ${base}: ${reason(e)}`);
+  }
+  if (res.status === 404) return null;
+  if (res.status === 401) fail("the admin token was refused (--token or HOOKGATE_ADMIN_TOKEN)");
+  if (!res.ok) fail(`${path}: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
+}
 
 function duration(text) {
   const m = /^(\d+)(s|m|h|d)$/.exec(text ?? "");
@@ -248,7 +271,8 @@ switch (command) {
     } else if (sub === "list") await admin("GET", "/routes");
     else if (sub === "get" && third) await admin("GET", `/routes/${enc(third)}`);
     else if (sub === "delete" && third) await admin("DELETE", `/routes/${enc(third)}`);
-    else fail("routes put <file> | list | get <id> | delete <id>");
+    else if ((sub === "pause" || sub === "resume") && third) await admin("POST", `/routes/${enc(third)}/${sub}`);
+    else fail("routes put <file> | list | get <id> | delete <id> | pause <id> | resume <id>");
     break;
   case "send":
     await send(sub, opt.provider ?? "none");
@@ -277,7 +301,25 @@ switch (command) {
     if (!sub) fail("dead-letters needs a route id");
     await admin("GET", `/routes/${enc(sub)}/dead-letters`);
     break;
+  case "listen": {
+    if (!sub) fail("listen needs a route id");
+    const forward = opt.forward === undefined ? undefined : loopbackUrl(opt.forward);
+    if (forward?.error) fail(forward.error);
+    await listen({ base, token: adminToken(), route: sub, forward: forward?.url, json: opt.json, api: quietAdmin, fail });
+    break;
+  }
   case "replay":
+    if (opt.forward !== undefined) {
+      const forward = loopbackUrl(opt.forward);
+      if (forward.error) fail(forward.error);
+      if (!sub || !third) fail("replay <route> <seq|message-id> --forward URL");
+      const stored = await quietAdmin(`/routes/${enc(sub)}/listen/events/${enc(third)}`);
+      if (stored?.request?.body === undefined) fail(`no stored request "${third}" on route ${sub} (bodies are kept for the last 1,000 events heard while listening, and in the queue until delivered)`);
+      const local = await forwardLocal(stored.request, Buffer.from(stored.request.body, "base64"), forward.url);
+      if (local.error) fail(`${forward.url.origin}: ${local.error}`);
+      console.log(`replayed ${third} → ${local.status} in ${local.ms} ms`);
+      break;
+    }
     if (!sub || (!third && !opt.all)) fail("replay <route> <event-id> | replay <route> --all");
     await admin("POST", opt.all ? `/routes/${enc(sub)}/dead-letters/replay` : `/routes/${enc(sub)}/dead-letters/${enc(third)}/replay`);
     break;
