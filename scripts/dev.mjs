@@ -127,6 +127,7 @@ try {
     npx hookgate send ${GATEWAY}/hooks/discord --provider discord --key 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60
     npx hookgate send ${GATEWAY}/hooks/token --provider token --secret demo-token
     npx hookgate routes list
+    npx hookgate listen demo-stripe --forward http://localhost:3000   # each verified event to your local server
     npx hookgate log demo-stripe
   Every demo route's arguments: demo/send.json (one line per preset).
 

@@ -85,6 +85,9 @@ function customIssues(method: Extract<Method, { type: "hmac" | "ed25519" }>, at:
 
 function crossFieldIssues(route: InputRoute | StoredRoute): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  if (route.delivery?.mode === "listen" && route.origin !== undefined) {
+    issues.push({ path: "origin", message: 'is not used in delivery mode "listen" (events wait for `hookgate listen`): remove it, or use mode "sync" or "queue"' });
+  }
   route.auth.methods.forEach((method, i) => {
     const at = `auth.methods.${i}`;
     if (method.type === "token" && method.in === "header" && !method.name) {

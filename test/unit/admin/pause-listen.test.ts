@@ -206,6 +206,27 @@ describe("listen", () => {
     expect((await admin("/routes/l5/listen/events/999")).status).toBe(404);
   });
 
+  it("the gateway's own credentials (a header token, a query token) never reach a listener", async () => {
+    await mustPutRoute({
+      id: "l7",
+      host: "*",
+      path: "/l7",
+      origin: "http://origin.test",
+      auth: { mode: "any", methods: [{ type: "token", in: "header", name: "X-Gate-Token", secrets: ["gate-secret-1"] }, { type: "token", in: "query", secrets: ["gate-secret-2"] }] },
+    });
+    const session = await listen("l7");
+    await call(`${BASE}/l7`, { method: "POST", headers: { "x-gate-token": "gate-secret-1" }, body: "{}" });
+    await call(`${BASE}/l7?auth=gate-secret-2&keep=1`, { method: "POST", body: "{}" });
+    const events = await session.until(2);
+    session.close();
+    expect(events.map((e) => e.decision)).toEqual(["forwarded", "forwarded"]);
+    const frames = JSON.stringify(events);
+    expect(frames).not.toContain("gate-secret");
+    expect(events[1]!.request!.url).toBe("http://origin.test/l7?keep=1");
+    const stored = JSON.stringify(await hubFor(env, "l7").list(0, 10)) + JSON.stringify(await (await admin("/routes/l7/listen/events/1")).json());
+    expect(stored).not.toContain("gate-secret");
+  });
+
   it("a plain GET of the listen URL is told to upgrade", async () => {
     await mustPutRoute(route("l6"));
     const res = await admin("/routes/l6/listen");

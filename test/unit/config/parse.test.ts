@@ -27,6 +27,15 @@ describe("parseRouteConfig", () => {
     expect(r.value.originTimeoutMs).toBe(15_000);
   });
 
+  it("listen mode takes no origin; an operator cannot set the gateway's own state", () => {
+    expect(parseRouteConfig({ ...valid, delivery: { mode: "listen" } }).ok).toBe(true);
+    expect(issuesOf({ ...valid, origin: "https://app.example.com", delivery: { mode: "listen" } })).toEqual([
+      { path: "origin", message: expect.stringContaining('not used in delivery mode "listen"') },
+    ]);
+    expect(issuesOf({ ...valid, delivery: { mode: "later" } })).toEqual([{ path: "delivery.mode", message: 'must be "sync", "queue" or "listen"' }]);
+    expect(issuesOf({ ...valid, state: { pausedAt: 1 } })[0]!.path).toBe("state");
+  });
+
   it("accepts one example of every auth type", () => {
     const methods = [
       { type: "token", in: "query", secrets: ["t"] },
