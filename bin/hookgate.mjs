@@ -5,6 +5,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { decision, dim, health, paint, status, table, time } from "./format.mjs";
 import { forwardLocal, listen, loopbackUrl } from "./listen.mjs";
 import { privateKey, providers, sampleEvent } from "./providers.mjs";
 
@@ -23,7 +24,7 @@ const USAGE = `hookgate: operate an edge webhook gateway
                 signs a sample event (or with --handshake, the provider's verification
                 request) as the provider does; presets: ${Object.keys(providers).join(", ")}
   hookgate keygen ed25519|p256 --out FILE  a key pair for discord / standard-webhooks v1a / sendgrid
-  hookgate log <route> [--event-id ID] [--decision D] [--since 1h]
+  hookgate log <route> [--event-id ID] [--decision D] [--since 1h] [--follow]
   hookgate show <route> <seq>              one event-log entry, with its body where the route stores bodies
   hookgate events <route> [--state pending|delivered|dead]
   hookgate dead-letters <route>
@@ -31,7 +32,9 @@ const USAGE = `hookgate: operate an edge webhook gateway
   hookgate replay <route> <seq|message-id> --forward http://localhost:3000
                                            one stored event to your local server
   hookgate dedup <route> <key> [--forget]
+  hookgate doctor                          checks the gateway as an operator would, and says how to fix what is wrong
 
+output:  tables with local times (colours on a terminal; NO_COLOR=1 turns them off); --json prints the API's JSON
 options: --url  gateway base URL   (default $HOOKGATE_URL or http://localhost:8787)
          --token admin token       (default $HOOKGATE_ADMIN_TOKEN, or ADMIN_TOKEN from ./.dev.vars for a local gateway)
 `;
@@ -65,6 +68,7 @@ const { values: opt, positionals: args } = parseArgs({
     forget: { type: "boolean" },
     forward: { type: "string" },
     json: { type: "boolean" },
+    follow: { type: "boolean", short: "f" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -94,8 +98,25 @@ function adminToken() {
   fail("no admin token: pass --token or set HOOKGATE_ADMIN_TOKEN");
 }
 
-/** Calls the admin API, prints the JSON answer, exits non-zero on an HTTP error. */
-async function admin(method, path, body) {
+/** What went wrong, in one sentence with what to do about it. */
+function explain(res, data, path) {
+  const what = data?.message ? `${data.error}: ${data.message}` : (data?.error ?? `HTTP ${res.status}`);
+  if (res.status === 401) return "the admin token was refused: pass --token or set HOOKGATE_ADMIN_TOKEN (a local gateway's is ADMIN_TOKEN in .dev.vars)";
+  if (res.status === 429) return `refused for now after too many wrong tokens from this address; try again in ${res.headers.get("retry-after") ?? 300} s`;
+  if (res.status === 404) {
+    const route = /^\/routes\/([^/]+)/.exec(path)?.[1];
+    return route ? `not found: ${path} (is "${decodeURIComponent(route)}" a route? hookgate routes list)` : `not found: ${path} (is ${base} a hookgate gateway, and is the CLI as new as it?)`;
+  }
+  if (data?.error === "invalid_config") return `the config was refused:\n${(data.issues ?? []).map((i) => `  ${i.path}: ${i.message}`).join("\n")}`;
+  if (data?.error === "server_misconfigured") return `${what} (run hookgate doctor)`;
+  return `${what} (HTTP ${res.status})`;
+}
+
+/**
+ * Calls the admin API. With --json (or no renderer) prints the answer as it came; otherwise
+ * prints `render(answer)` for people. An HTTP error is one sentence on stderr and exit code 1.
+ */
+async function admin(method, path, body, render) {
   let res;
   try {
     res = await fetch(`${base}${ADMIN}${path}`, {
@@ -104,13 +125,24 @@ async function admin(method, path, body) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
-    fail(`cannot reach ${base}: ${reason(e)}`);
+    fail(`cannot reach ${base} (${reason(e)}): is the gateway running? (npm start for a local one, or check --url)`);
   }
   const text = await res.text();
-  console.log(text);
-  if (res.status === 429 && res.headers.get("retry-after")) console.error(`hookgate: refused for now; try again in ${res.headers.get("retry-after")} s`);
-  if (!res.ok) process.exitCode = 1;
-  return res.ok ? JSON.parse(text) : null;
+  let data = null;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    // not JSON: shown as is below
+  }
+  if (!res.ok) {
+    if (opt.json) console.log(text);
+    console.error(`hookgate: ${explain(res, data, path)}`);
+    process.exitCode = 1;
+    return null;
+  }
+  const shown = opt.json || !render || data === null ? text : render(data);
+  if (shown) console.log(shown);
+  return data;
 }
 
 const enc = encodeURIComponent;
@@ -254,6 +286,89 @@ if (opt.help || !command) {
   process.exit(command || opt.help ? 0 : 2);
 }
 
+// ---- renderers: what people read -------------------------------------------------------------
+
+const routesTable = ({ routes }) =>
+  table(
+    ["route", "match", "provider / auth", "delivery", "health", "last hour", "pending", "dead"],
+    routes.map((r) => [
+      r.id,
+      `${r.host}${r.path}`,
+      r.schemes.join(", "),
+      `${r.mode}${r.enforce ? "" : " (observe)"}${r.paused ? ` ${paint(33, "PAUSED")}` : ""}${r.listening ? dim(" listened") : ""}`,
+      health(r.health),
+      Object.entries(r.lastHour).map(([k, v]) => `${k} ${v}`).join(", "),
+      r.queue.pending,
+      r.queue.dead,
+    ]),
+  );
+
+const logRow = (e) => [time(e.at), e.seq, decision(e.decision), status(e.status), e.eventId ?? e.messageId, e.reason ?? e.observed, `${e.latencyMs} ms`];
+const LOG_HEADINGS = ["time", "seq", "decision", "status", "event", "reason", "latency"];
+// The API lists newest first; a terminal reads oldest first, newest at the bottom.
+const logTable = ({ entries }) => table(LOG_HEADINGS, [...entries].reverse().map(logRow));
+
+const eventsTable = ({ events }) =>
+  table(
+    ["id", "state", "received", "attempts", "last status", "last error", "next attempt", "event"],
+    events.map((e) => [e.id, e.state, time(e.receivedAt), e.attempts, status(e.lastStatus), e.lastError, e.nextAttemptAt ? time(e.nextAttemptAt) : "", e.providerEventId]),
+  );
+
+/** Fixed columns while following: each batch lines up with the heading printed first. */
+const FOLLOW_WIDTHS = [19, 5, 13, 6, 36, 32, 8];
+
+/** `log --follow`: the entries so far, then every new one as it is recorded (polls every 2 s). */
+async function follow(route, q) {
+  let last = 0;
+  let first = true;
+  for (;;) {
+    const data = await admin("GET", `/routes/${enc(route)}/log?${q}`, undefined, ({ entries }) => {
+      const fresh = entries.filter((e) => e.seq > last).reverse();
+      if (fresh.length) last = fresh.at(-1).seq;
+      if (opt.json) return fresh.map((e) => JSON.stringify(e)).join("\n") || null;
+      const rows = fresh.map(logRow);
+      const out = first ? table(LOG_HEADINGS, rows.length ? rows : [[]], FOLLOW_WIDTHS) : rows.length ? table(LOG_HEADINGS, rows, FOLLOW_WIDTHS).split("\n").slice(1).join("\n") : null;
+      first = false;
+      return out;
+    }).catch(() => null);
+    if (data === null) process.exit(1);
+    q.set("since", String(Date.now() - 60_000));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+/** `doctor`: the gateway as an operator checks it, each problem with its fix. */
+async function doctorCommand() {
+  const mark = (ok) => (ok ? paint(32, "ok  ") : paint(31, "FAIL"));
+  let res;
+  try {
+    res = await fetch(`${base}${ADMIN}/health`, { signal: AbortSignal.timeout(10_000) });
+  } catch (e) {
+    console.log(`${mark(false)}  gateway reachable at ${base}: ${reason(e)}`);
+    console.log(`      fix: start it (npm start) or pass the right --url`);
+    process.exit(1);
+  }
+  console.log(`${mark(res.ok)}  gateway reachable at ${base}${res.ok ? "" : `: HTTP ${res.status}`}`);
+  if (!res.ok) {
+    console.log(`      fix: is ${base} a hookgate gateway? Its admin prefix must be ${ADMIN}`);
+    process.exit(1);
+  }
+  const checked = await fetch(`${base}${ADMIN}/doctor`, { headers: { authorization: `Bearer ${adminToken()}` } });
+  console.log(`${mark(checked.ok)}  admin token accepted${checked.ok ? "" : `: HTTP ${checked.status}`}`);
+  if (!checked.ok) {
+    const data = await checked.json().catch(() => null);
+    console.log(`      fix: ${explain(checked, data, "/doctor")}`);
+    process.exit(1);
+  }
+  const { ok, checks } = await checked.json();
+  for (const c of checks) {
+    console.log(`${mark(c.ok)}  ${c.name}: ${c.detail}`);
+    if (!c.ok && c.fix) console.log(`      fix: ${c.fix}`);
+  }
+  console.log(ok ? "\nall checks passed" : `\n${checks.filter((c) => !c.ok).length} problem(s) found`);
+  if (!ok) process.exitCode = 1;
+}
+
 switch (command) {
   case "routes":
     if (sub === "put") {
@@ -264,15 +379,22 @@ switch (command) {
       } catch (e) {
         fail(`cannot read ${third}: ${e.message}`);
       }
-      for (const route of Array.isArray(parsed) ? parsed : [parsed]) {
-        if (!route?.id) fail("every route needs an id");
-        await admin("PUT", `/routes/${enc(route.id)}`, route);
+      const routes = Array.isArray(parsed) ? parsed : [parsed];
+      for (const [i, route] of routes.entries()) {
+        if (!route?.id) fail(`route ${i + 1} in ${third} has no id`);
+        const progress = routes.length > 1 ? `[${i + 1}/${routes.length}] ` : "";
+        await admin("PUT", `/routes/${enc(route.id)}`, route, (r) => `${progress}stored route ${r.id} (${r.host}${r.path})`);
       }
-    } else if (sub === "list") await admin("GET", "/routes");
-    else if (sub === "get" && third) await admin("GET", `/routes/${enc(third)}`);
-    else if (sub === "delete" && third) await admin("DELETE", `/routes/${enc(third)}`);
-    else if ((sub === "pause" || sub === "resume") && third) await admin("POST", `/routes/${enc(third)}/${sub}`);
-    else fail("routes put <file> | list | get <id> | delete <id> | pause <id> | resume <id>");
+    } else if (sub === "list") {
+      if (opt.json) await admin("GET", "/routes");
+      else await admin("GET", "/overview", undefined, routesTable);
+    } else if (sub === "get" && third) await admin("GET", `/routes/${enc(third)}`);
+    else if (sub === "delete" && third) await admin("DELETE", `/routes/${enc(third)}`, undefined, (r) => `deleted route ${r.deleted}`);
+    else if (sub === "pause" && third) {
+      await admin("POST", `/routes/${enc(third)}/pause`, undefined, (r) => `paused route ${r.id}: events are kept (202), nothing goes to the origin; ${r.pending} pending. hookgate routes resume ${r.id} to deliver them`);
+    } else if (sub === "resume" && third) {
+      await admin("POST", `/routes/${enc(third)}/resume`, undefined, (r) => `resumed route ${r.id}: ${r.pending} kept event(s) now drain, oldest first`);
+    } else fail("routes put <file> | list | get <id> | delete <id> | pause <id> | resume <id>");
     break;
   case "send":
     await send(sub, opt.provider ?? "none");
@@ -286,7 +408,8 @@ switch (command) {
     if (opt["event-id"]) q.set("eventId", opt["event-id"]);
     if (opt.decision) q.set("decision", opt.decision);
     if (opt.since) q.set("since", String(Date.now() - duration(opt.since)));
-    await admin("GET", `/routes/${enc(sub)}/log?${q}`);
+    if (opt.follow) await follow(sub, q);
+    else await admin("GET", `/routes/${enc(sub)}/log?${q}`, undefined, logTable);
     break;
   }
   case "show":
@@ -295,11 +418,14 @@ switch (command) {
     break;
   case "events":
     if (!sub) fail("events needs a route id");
-    await admin("GET", `/routes/${enc(sub)}/events?state=${enc(opt.state ?? "pending")}`);
+    await admin("GET", `/routes/${enc(sub)}/events?state=${enc(opt.state ?? "pending")}`, undefined, eventsTable);
     break;
   case "dead-letters":
     if (!sub) fail("dead-letters needs a route id");
-    await admin("GET", `/routes/${enc(sub)}/dead-letters`);
+    await admin("GET", `/routes/${enc(sub)}/dead-letters`, undefined, eventsTable);
+    break;
+  case "doctor":
+    await doctorCommand();
     break;
   case "listen": {
     if (!sub) fail("listen needs a route id");
@@ -321,7 +447,7 @@ switch (command) {
       break;
     }
     if (!sub || (!third && !opt.all)) fail("replay <route> <event-id> | replay <route> --all");
-    await admin("POST", opt.all ? `/routes/${enc(sub)}/dead-letters/replay` : `/routes/${enc(sub)}/dead-letters/${enc(third)}/replay`);
+    await admin("POST", opt.all ? `/routes/${enc(sub)}/dead-letters/replay` : `/routes/${enc(sub)}/dead-letters/${enc(third)}/replay`, undefined, (r) => `${r.replayed} dead letter(s) back in the queue for the origin`);
     break;
   case "dedup":
     if (!sub || !third) fail("dedup <route> <key> [--forget]");

@@ -6,6 +6,8 @@
 // A dropped connection is reopened with backoff from the last event handled (`?after=`), so
 // events that arrived meanwhile are caught up and none is handled twice.
 
+import { decision, dim, paint, status, time } from "./format.mjs";
+
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "te", "trailer", "proxy-connection", "host", "content-length", "expect"]);
 const LOCAL_TIMEOUT_MS = 30_000;
 const MAX_BACKOFF_MS = 10_000;
@@ -58,21 +60,12 @@ export async function forwardLocal(request, body, forward) {
 
 // ---- output ---------------------------------------------------------------------------
 
-const tty = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code, text) => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
-const COLOURS = { forwarded: 32, queued: 32, delivered: 32, duplicate: 33, handshake: 36, rejected: 31 };
-const time = (ms) => new Date(ms).toLocaleTimeString(undefined, { hour12: false });
-
-function statusText(status) {
-  return paint(status >= 200 && status < 300 ? 32 : status >= 400 ? 31 : 33, String(status));
-}
-
 /** One line per event, as a person reads it; `--json` prints the frame instead. */
 function line(frame, local) {
-  const parts = [paint(2, time(frame.at)), paint(2, `#${frame.seq}`), paint(COLOURS[frame.decision] ?? 0, frame.decision.padEnd(9)), String(frame.status)];
+  const parts = [dim(time(frame.at)), dim(`#${frame.seq}`), decision(frame.decision.padEnd(9)), String(frame.status)];
   if (frame.reason) parts.push(paint(31, frame.reason));
-  parts.push(frame.eventId ?? paint(2, "-"));
-  if (local) parts.push("→", local.error ? paint(31, `local ${local.error}`) : `local ${statusText(local.status)} ${local.ms} ms`);
+  parts.push(frame.eventId ?? dim("-"));
+  if (local) parts.push("→", local.error ? paint(31, `local ${local.error}`) : `local ${status(local.status)} ${local.ms} ms`);
   return parts.join("  ");
 }
 

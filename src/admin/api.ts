@@ -16,6 +16,7 @@ import { hubFor, isSeq } from "../durable/listen-hub";
 import { bytesToBase64 } from "../lib/encoding";
 import { dashboardResponse } from "./dashboard";
 import { coolingDown, recordRefusedToken, type Gate } from "./guard";
+import { doctor } from "./doctor";
 import { overview } from "./overview";
 import { maskAllHeaders, maskHeaders } from "../observability/mask";
 import { redactRoute } from "./redact";
@@ -234,6 +235,10 @@ export function adminRouter(prefix: string) {
       if (!queued) return json(404, { error: "not_found", message: "no stored request with that seq or message id (bodies are kept by the listen hub for its last 1,000 events, and by the queue until delivery)" });
       const { body, receivedAt, ...meta } = queued;
       return json(200, { messageId: params.ref, at: receivedAt, request: { ...meta, bodyBytes: body.byteLength, body: bytesToBase64(body) } });
+    })
+    .get("/doctor", async (_request, env) => {
+      const checks = await doctor(env);
+      return json(200, { ok: checks.every((c) => c.ok), checks });
     })
     .get("/overview", async (_request, env) => json(200, { routes: await overview(env) }))
     .delete("/routes/:id", async ({ params }, env) =>

@@ -4,6 +4,7 @@
  * the token the operator types in, kept in sessionStorage for the tab's lifetime.
  * All data is put into the page with textContent, never as HTML.
  */
+import { REASON_WORDS } from "../lib/rejection";
 
 // [hidden] wins over every display rule: main's grid once showed the app behind the login form.
 const STYLE = `
@@ -24,6 +25,13 @@ pre{background:#f4f6f9;padding:8px;overflow:auto;max-height:240px}#login{max-wid
 `;
 
 const SCRIPT = `
+const REASONS = ${JSON.stringify(REASON_WORDS)};
+/** "hmac:stripe:signature_mismatch" → the code with its meaning; details after ": " are kept. */
+function reasonText(reason) {
+  if (!reason) return "";
+  const head = reason.split(": ")[0]; const code = head.split(":").pop();
+  return REASONS[code] ? reason + " (" + REASONS[code] + ")" : reason;
+}
 const $ = (s) => document.querySelector(s);
 const el = (tag, props = {}, ...kids) => { const e = Object.assign(document.createElement(tag), props); e.append(...kids); return e; };
 const prefix = location.pathname.replace(/\\/dashboard$/, "");
@@ -58,18 +66,32 @@ async function refresh() {
   routes = (await api("/overview")).routes;
   const body = $("#routes tbody"); body.replaceChildren();
   for (const r of routes) {
+    const pause = el("button", { className: "secondary", textContent: r.paused ? "Resume" : "Pause", onclick: async (ev) => {
+      ev.stopPropagation(); pause.disabled = true;
+      await api("/routes/" + encodeURIComponent(r.id) + (r.paused ? "/resume" : "/pause"), { method: "POST" });
+      await refresh();
+    } });
+    pause.dataset.route = r.id;
+    const delivery = r.mode + (r.enforce ? "" : " (observe)") + (r.listening ? ", listened to" : "");
     const tr = el("tr", { className: "clickable", onclick: () => { $("#route").value = r.id; loadEvents(); } },
       el("td", { textContent: r.id }), el("td", { textContent: r.host + r.path }), el("td", { textContent: r.schemes.join(", ") }),
-      el("td", { textContent: r.mode + (r.enforce ? "" : " (observe)") }),
+      el("td", {}, delivery, ...(r.paused ? [" ", el("span", { className: "badge degraded", textContent: "paused" })] : [])),
       el("td", {}, el("span", { className: "badge " + r.health, textContent: r.health })),
       el("td", { textContent: Object.entries(r.lastHour).map(([k, v]) => k + " " + v).join(", ") || "none" }),
-      el("td", { textContent: r.queue.pending + " / " + r.queue.dead }));
+      el("td", { textContent: r.queue.pending + " / " + r.queue.dead }), el("td", {}, pause));
     body.append(tr);
   }
-  const select = $("#route"); const current = select.value; select.replaceChildren();
+  const select = $("#route"); const current = select.value; select.replaceChildren(el("option", { value: "*", textContent: "all routes" }));
   for (const r of routes) select.append(el("option", { value: r.id, textContent: r.id }));
-  if (current && routes.some((r) => r.id === current)) select.value = current;
+  select.value = current && (current === "*" || routes.some((r) => r.id === current)) ? current : "*";
   if (routes.length) await loadEvents();
+}
+
+/** One route's entries, or every route's merged newest first (the event log is kept per route). */
+async function entriesFor(route, q) {
+  const ids = route === "*" ? routes.map((r) => r.id) : [route];
+  const lists = await Promise.all(ids.map(async (id) => ((await api("/routes/" + encodeURIComponent(id) + "/log?" + q)).entries || []).map((e) => ({ ...e, route: id }))));
+  return lists.flat().sort((a, b) => b.at - a.at).slice(0, 200);
 }
 
 async function loadEvents() {
@@ -78,22 +100,24 @@ async function loadEvents() {
   if ($("#event-id").value.trim()) q.set("eventId", $("#event-id").value.trim());
   if ($("#decision").value) q.set("decision", $("#decision").value);
   const since = Date.now() - Number($("#range").value); q.set("since", String(since));
-  const { entries } = await api("/routes/" + encodeURIComponent(route) + "/log?" + q);
+  const entries = await entriesFor(route, q);
   const body = $("#events tbody"); body.replaceChildren();
   for (const e of entries) {
-    body.append(el("tr", { className: "clickable", onclick: () => detail(route, e.seq) },
-      el("td", { textContent: when(e.at) }), el("td", { className: e.decision, textContent: e.decision + (e.observed ? " (would reject)" : "") }),
+    body.append(el("tr", { className: "clickable", onclick: () => detail(e.route, e.seq) },
+      el("td", { textContent: when(e.at) }), el("td", { textContent: e.route }), el("td", { className: e.decision, textContent: e.decision + (e.observed ? " (would reject)" : "") }),
       el("td", { textContent: String(e.status) }), el("td", { textContent: e.eventId || e.messageId || "" }),
-      el("td", { textContent: e.reason || e.observed || "" }), el("td", { textContent: e.latencyMs + " ms" })));
+      el("td", { textContent: reasonText(e.reason || e.observed) }), el("td", { textContent: e.latencyMs + " ms" })));
   }
   $("#events-empty").hidden = entries.length > 0;
-  await Promise.all([chart(route, since), deadLetters(route)]);
+  const one = route !== "*";
+  $("#chart").hidden = !one; $("#dead-section").hidden = !one;
+  if (one) await Promise.all([chart(route, since), deadLetters(route)]);
 }
 
 async function detail(route, seq) {
   const e = await api("/routes/" + encodeURIComponent(route) + "/log/" + seq);
-  const box = $("#detail"); box.replaceChildren(el("h2", { textContent: "Event " + (e.eventId || e.requestId) }));
-  const facts = [["decision", e.decision], ["status", e.status], ["origin status", e.originStatus ?? "-"], ["reason", e.reason || e.observed || "-"],
+  const box = $("#detail"); box.replaceChildren(el("h2", { textContent: route + ": event " + (e.eventId || e.requestId) }));
+  const facts = [["decision", e.decision], ["status", e.status], ["origin status", e.originStatus ?? "-"], ["reason", reasonText(e.reason || e.observed) || "-"],
     ["verified by", e.verifiedBy || "-"], ["message id", e.messageId || "-"], ["received", when(e.at)], ["latency", e.latencyMs + " ms"]];
   box.append(el("table", {}, ...facts.map(([k, v]) => el("tr", {}, el("th", { textContent: k }), el("td", { textContent: String(v) })))));
   if (e.headers && e.headers.length) box.append(el("h2", { textContent: "Headers" }), el("pre", { textContent: e.headers.map(([k, v]) => k + ": " + v).join("\\n") }));
@@ -176,18 +200,18 @@ const HTML = `<!doctype html>
 <form id="login-form"><p><input id="token" type="password" placeholder="ADMIN_TOKEN" autocomplete="off"></p>
 <button type="submit">Log in</button> <span id="login-error" class="rejected"></span></form></section>
 <main id="app" hidden>
-<section><h2>Routes</h2><table id="routes"><thead><tr><th>route</th><th>match</th><th>auth</th><th>delivery</th><th>health</th><th>last hour</th><th>pending / dead</th></tr></thead><tbody></tbody></table></section>
+<section><h2>Routes</h2><table id="routes"><thead><tr><th>route</th><th>match</th><th>provider / auth</th><th>delivery</th><th>health</th><th>last hour</th><th>pending / dead</th><th></th></tr></thead><tbody></tbody></table></section>
 <section><h2>Events</h2>
 <div class="filters"><select id="route" aria-label="route"></select>
 <select id="decision" aria-label="decision"><option value="">any decision</option><option>forwarded</option><option>queued</option><option>duplicate</option><option>rejected</option><option>delivered</option><option>dead_lettered</option></select>
 <select id="range" aria-label="time range"><option value="900000">last 15 min</option><option value="3600000" selected>last hour</option><option value="86400000">last 24 h</option><option value="604800000">last 7 days</option></select>
 <input id="event-id" placeholder="event id" aria-label="event id"><button id="search">Search</button></div>
 <div id="chart"></div>
-<table id="events"><thead><tr><th>time</th><th>decision</th><th>status</th><th>event</th><th>reason</th><th>latency</th></tr></thead><tbody></tbody></table>
+<table id="events"><thead><tr><th>time</th><th>route</th><th>decision</th><th>status</th><th>event</th><th>reason</th><th>latency</th></tr></thead><tbody></tbody></table>
 <p id="events-empty" class="muted">No events in this range.</p></section>
 <div class="grid2">
 <section id="detail" hidden></section>
-<section><h2>Dead letters</h2><button id="replay-all" class="secondary">Replay all</button>
+<section id="dead-section"><h2>Dead letters</h2><button id="replay-all" class="secondary">Replay all</button>
 <table id="dead"><thead><tr><th>id</th><th>received</th><th>attempts</th><th>last error</th><th></th></tr></thead><tbody></tbody></table>
 <p id="dead-empty" class="muted">None.</p></section>
 </div>

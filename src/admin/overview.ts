@@ -11,6 +11,9 @@ export interface RouteHealth {
   readonly schemes: readonly string[];
   readonly mode: string;
   readonly enforce: boolean;
+  readonly paused: boolean;
+  /** A `hookgate listen` session was open within the presence window. */
+  readonly listening: boolean;
   readonly lastHour: Record<string, number>;
   readonly queue: { pending: number; delivered: number; dead: number };
   readonly health: "ok" | "degraded" | "failing" | "idle";
@@ -31,9 +34,12 @@ export async function overview(env: Env): Promise<RouteHealth[]> {
         id: r.id,
         host: r.host,
         path: r.path,
-        schemes: r.auth.methods.map((m) => (m.type === "hmac" ? `hmac:${m.preset ?? "custom"}` : m.type)),
+        // The provider's name where there is one: that is what an operator looks for.
+        schemes: r.auth.methods.map((m) => (m.type === "provider" ? m.provider : m.type === "hmac" ? (m.preset ?? "hmac (custom)") : m.type)),
         mode: r.delivery?.mode ?? "sync",
         enforce: r.enforce,
+        paused: r.state?.pausedAt !== undefined,
+        listening: (r.state?.listeningUntil ?? 0) > Date.now(),
         lastHour,
         queue,
         health,

@@ -44,6 +44,40 @@ export function logReason(r: Rejection): string {
   }
 }
 
+/** What each logged reason means, in words for people (dashboard); keyed by the reason's last code. */
+export const REASON_WORDS: Readonly<Record<string, string>> = {
+  https_required: "sent over plain http",
+  loop_detected: "came back from the gateway itself",
+  route_not_found: "no route for this URL",
+  route_misconfigured: "the route's config cannot be used",
+  store_unavailable: "storage unavailable; the provider will retry",
+  ip_not_allowed: "sender's IP is not on the allow-list",
+  ip: "too many requests from this IP",
+  route: "the route's quota is used up",
+  auth_failures: "too many failed checks from this IP",
+  method_not_allowed: "HTTP method not allowed",
+  unsupported_media_type: "content type not allowed",
+  payload_too_large: "body larger than the route allows",
+  bad_request: "malformed request",
+  delivery_in_flight: "a copy is being delivered right now",
+  origin_unreachable: "the origin could not be reached",
+  origin_timeout: "the origin did not answer in time",
+  internal_error: "a gateway bug (recorded)",
+  missing_credentials: "no credentials",
+  malformed_credentials: "credentials malformed",
+  credentials_mismatch: "wrong credentials",
+  missing_signature: "no signature",
+  malformed_signature: "signature malformed",
+  signature_mismatch: "signature does not match: wrong secret, or the body was changed",
+  missing_timestamp: "no timestamp",
+  malformed_timestamp: "timestamp malformed",
+  stale_timestamp: "timestamp too old: a replay, or a clock far off",
+  future_timestamp: "timestamp in the future",
+  no_active_secret: "every secret of the route has expired",
+  malformed_body: "body malformed",
+  untrusted_certificate: "signing certificate not trusted",
+};
+
 function json(status: number, error: string, requestId: string, headers: Record<string, string> = {}, extra = {}): Response {
   return new Response(JSON.stringify({ error, ...extra, requestId }), {
     status,

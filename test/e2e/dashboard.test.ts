@@ -18,6 +18,13 @@ let gateway: Gateway;
 let origin: Origin;
 let browser: Browser;
 
+const send = async (id: string, delivery: string, body: string, valid = true) =>
+  fetch(`${gateway.url}/hooks/${id}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-github-delivery": delivery, "x-hub-signature-256": valid ? await octokitSign("dash", body) : "sha256=00" },
+    body,
+  });
+
 beforeAll(async () => {
   if (!available && !process.env.CI) return;
   [gateway, origin] = await Promise.all([startGateway(), startOrigin()]);
@@ -38,12 +45,6 @@ it.skipIf(!available && !process.env.CI)("logs in, sees a route, finds an event 
   expect((await gateway.admin("PUT", "/routes/payments", route("payments", { observability: { storeBodies: true } }))).status).toBe(200);
   expect((await gateway.admin("PUT", "/routes/orders", route("orders", { delivery: { mode: "queue", maxAttempts: 1 } }))).status).toBe(200);
 
-  const send = async (id: string, delivery: string, body: string, valid = true) =>
-    fetch(`${gateway.url}/hooks/${id}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-github-delivery": delivery, "x-hub-signature-256": valid ? await octokitSign("dash", body) : "sha256=00" },
-      body,
-    });
   for (let i = 0; i < 6; i++) await send("payments", `pay-${i}`, JSON.stringify({ payment: i }));
   await send("payments", "forged-1", "{}", false);
   // the origin refuses this one permanently: it lands in the dead letters
@@ -91,12 +92,46 @@ it.skipIf(!available && !process.env.CI)("logs in, sees a route, finds an event 
   await expect.poll(() => page.textContent("#dead tbody")).toContain("Replayed");
   await expect.poll(() => origin.received.filter((r) => r.url.startsWith("/hooks/orders")).length, { timeout: 10_000 }).toBe(2);
 
-  await page.selectOption("#route", "payments");
+  expect(errors).toEqual([]);
+}, 120_000);
+
+it.skipIf(!available && !process.env.CI)("shows every route's events in one view, provider names and reasons in words; pauses and resumes a route from its row", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  await page.goto(`${gateway.url}/__gateway/dashboard`);
+  await page.fill("#token", ADMIN_TOKEN);
+  await page.click("button[type=submit]");
+  await page.waitForSelector("#routes tbody tr");
+  expect(await page.textContent("#routes tbody")).toContain("github"); // the provider, not "hmac"
+
+  await page.selectOption("#route", "*");
+  await expect.poll(() => page.textContent("#events tbody")).toContain("orders");
+  const all = (await page.textContent("#events tbody"))!;
+  expect(all).toContain("payments");
+  expect(all).toContain("signature does not match"); // the forged request's reason, in words
+  expect(await page.isVisible("#dead-section")).toBe(false);
+
+  const button = '#routes button[data-route="payments"]';
+  await page.click(button);
+  await expect.poll(() => page.textContent(button)).toBe("Resume");
+  expect(await page.textContent("#routes tbody")).toContain("paused");
+  expect((await send("payments", "while-paused", '{"while":"paused"}')).status).toBe(202);
+  await page.waitForTimeout(1000);
+  const held = () => origin.received.filter((r) => r.body.toString() === '{"while":"paused"}').length;
+  expect(held()).toBe(0);
+  await page.click("#refresh");
   await page.waitForTimeout(300);
   mkdirSync("test-results", { recursive: true });
   await page.screenshot({ path: "test-results/dashboard.png", fullPage: true });
+
+  await page.click(button);
+  await expect.poll(() => page.textContent(button)).toBe("Pause");
+  await expect.poll(held, { timeout: 10_000 }).toBe(1);
   expect(errors).toEqual([]);
-}, 120_000);
+  await page.close();
+}, 60_000);
 
 // Review finding: every load after the first in an isolate answered 500 (a cached Response
 // reused across requests). A person reloads and opens a second tab.

@@ -223,7 +223,7 @@ describe("the hookgate CLI against the worker", () => {
     expect(res.stderr).toContain("cannot reach");
   });
 
-  it("routes put/get/list/delete; an invalid file shows the invalid_config issues and exits non-zero", async () => {
+  it("routes put/get/list/delete for people and with --json; an invalid file names each issue and exits non-zero", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hookgate-cli-"));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = (name: string, content: unknown) => {
@@ -237,21 +237,37 @@ describe("the hookgate CLI against the worker", () => {
     ]);
     const put = await runCli(["routes", "put", good], env());
     expect(put.code, put.stdout + put.stderr).toBe(0);
-    expect(put.stdout).not.toContain("secret-a");
+    expect(put.stdout.trim().split("\n")).toEqual(["[1/2] stored route cli-a (*/cli/a)", "[2/2] stored route cli-b (*/cli/b)"]);
     const got = await runCli(["routes", "get", "cli-b"], env());
     expect(JSON.parse(got.stdout)).toMatchObject({ id: "cli-b", path: "/cli/b" });
-    const list = await runCli(["routes", "list"], env());
+    expect(got.stdout).not.toContain("secret-b");
+    const list = await runCli(["routes", "list", "--json"], env());
     expect((JSON.parse(list.stdout) as { routes: { id: string }[] }).routes.map((r) => r.id)).toEqual(expect.arrayContaining(["cli-a", "cli-b"]));
-    expect((await runCli(["routes", "delete", "cli-a"], env())).code).toBe(0);
+    // For people: a table with the auth, the delivery mode and the health.
+    const table = (await runCli(["routes", "list"], env())).stdout.split("\n");
+    expect(table[0]).toMatch(/^ROUTE +MATCH +PROVIDER \/ AUTH +DELIVERY +HEALTH/);
+    expect(table.find((l) => l.startsWith("cli-b"))).toMatch(/^cli-b +\*\/cli\/b +basic +sync +idle/);
+    const deleted = await runCli(["routes", "delete", "cli-a"], env());
+    expect([deleted.code, deleted.stdout.trim()]).toEqual([0, "deleted route cli-a"]);
     const gone = await runCli(["routes", "get", "cli-a"], env());
-    expect(gone.code).not.toBe(0);
-    expect(JSON.parse(gone.stdout)).toEqual({ error: "not_found" });
+    expect(gone.code).toBe(1);
+    expect(gone.stderr.trim()).toBe('hookgate: not found: /routes/cli-a (is "cli-a" a route? hookgate routes list)');
+    expect(JSON.parse((await runCli(["routes", "get", "cli-a", "--json"], env())).stdout)).toEqual({ error: "not_found" });
 
     const bad = file("bad", { id: "bad", host: "*", path: "/bad", auth: { methods: [{ type: "hmac", preset: "stripe", secrets: [] }] } });
     const failed = await runCli(["routes", "put", bad], env());
-    expect(failed.code).not.toBe(0);
-    const answer = JSON.parse(failed.stdout) as { error: string; issues: { path: string; message: string }[] };
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^hookgate: the config was refused:\n {2}auth\.methods\.0\.secrets: needs at least one secret/);
+    const answer = JSON.parse((await runCli(["routes", "put", bad, "--json"], env())).stdout) as { error: string; issues: { path: string; message: string }[] };
     expect(answer.error).toBe("invalid_config");
     expect(answer.issues.map((i) => i.path)).toContain("auth.methods.0.secrets");
+
+    const token = await runCli(["routes", "list"], { ...env(), HOOKGATE_ADMIN_TOKEN: "wrong" });
+    expect(token.code).toBe(1);
+    expect(token.stderr).toMatch(/^hookgate: the admin token was refused: pass --token or set HOOKGATE_ADMIN_TOKEN/);
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const down = await runCli(["routes", "list", "--url", closed], env());
+    expect(down.code).toBe(2);
+    expect(down.stderr.trim()).toBe(`hookgate: cannot reach ${closed} (ECONNREFUSED): is the gateway running? (npm start for a local one, or check --url)`);
   });
 });

@@ -1,0 +1,56 @@
+/** `GET /__gateway/doctor`: every check passes on a sound gateway; each broken piece is named with its fix, and no secret shows. */
+import { describe, expect, it } from "vitest";
+import { ADMIN, BASE, call, mustPutRoute, useOrigin } from "../helpers";
+
+interface Report {
+  ok: boolean;
+  checks: { name: string; ok: boolean; detail: string; fix?: string }[];
+}
+
+const doctor = async (bindings: Partial<Cloudflare.Env> = {}) => {
+  const res = await call(`${BASE}/__gateway/doctor`, { headers: ADMIN }, bindings);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Report;
+};
+
+const route = { id: "doc", host: "*", path: "/doc", auth: { methods: [{ type: "provider", provider: "stripe", secrets: ["whsec_doctor_secret_value"] }] } };
+
+describe("doctor", () => {
+  useOrigin();
+
+  it("a sound gateway: KV, SECRETS_KEY, the registry, every route and each Durable Object class pass", async () => {
+    await mustPutRoute(route);
+    const report = await doctor();
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c) => c.name)).toEqual([
+      "KV namespace ROUTES",
+      "SECRETS_KEY",
+      "Route registry (Durable Object)",
+      "route doc",
+      "Delivery queue (Durable Object)",
+      "Event log (Durable Object)",
+      "Listen hub (Durable Object)",
+    ]);
+  });
+
+  it("a SECRETS_KEY that cannot open a route's secrets: the route fails with the fix, and the secret stays hidden", async () => {
+    await mustPutRoute(route);
+    const other = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+    const report = await doctor({ SECRETS_KEY: other });
+    expect(report.ok).toBe(false);
+    const failed = report.checks.find((c) => c.name === "route doc")!;
+    expect(failed).toMatchObject({ ok: false, detail: expect.stringContaining("cannot be decrypted"), fix: expect.stringContaining("SECRETS_KEY_PREVIOUS") });
+    expect(JSON.stringify(report)).not.toContain("whsec_doctor_secret_value");
+  });
+
+  it("SECRETS_KEY missing or not 32 bytes of base64", async () => {
+    const missing = await doctor({ SECRETS_KEY: "" });
+    expect(missing.checks.find((c) => c.name === "SECRETS_KEY")).toMatchObject({ ok: false, detail: "not set", fix: expect.stringContaining("wrangler secret put SECRETS_KEY") });
+    const short = await doctor({ SECRETS_KEY: "c2hvcnQ=" });
+    expect(short.checks.find((c) => c.name === "SECRETS_KEY")).toMatchObject({ ok: false, detail: expect.stringContaining("not base64 of 32 bytes") });
+  });
+
+  it("needs the admin token", async () => {
+    expect((await call(`${BASE}/__gateway/doctor`)).status).toBe(401);
+  });
+});
