@@ -6,7 +6,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { decision, dim, health, paint, status, table, time } from "./format.mjs";
-import { forwardLocal, listen, loopbackUrl } from "./listen.mjs";
+import { forwardLocal, listen, localTarget, loopbackUrl } from "./listen.mjs";
 import { privateKey, providers, sampleEvent } from "./providers.mjs";
 
 const USAGE = `hookgate: operate an edge webhook gateway
@@ -28,9 +28,11 @@ const USAGE = `hookgate: operate an edge webhook gateway
   hookgate show <route> <seq>              one event-log entry, with its body where the route stores bodies
   hookgate events <route> [--state pending|delivered|dead]
   hookgate dead-letters <route>
-  hookgate replay <route> <event-id>|--all  dead letters back to the origin
+  hookgate replay <route> <event-id> | --all [--since 1h] [--until 10m] [--dry-run]
+                                           dead letters back to the origin (all, or received in a time range)
   hookgate replay <route> <seq|message-id> --forward http://localhost:3000
-                                           one stored event to your local server
+  hookgate replay <route> --since 1h [--until 10m] --forward http://localhost:3000 [--dry-run]
+                                           stored events (one, or a time range) to your local server
   hookgate dedup <route> <key> [--forget]
   hookgate doctor                          checks the gateway as an operator would, and says how to fix what is wrong
 
@@ -69,6 +71,8 @@ const { values: opt, positionals: args } = parseArgs({
     forward: { type: "string" },
     json: { type: "boolean" },
     follow: { type: "boolean", short: "f" },
+    until: { type: "string" },
+    "dry-run": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -161,9 +165,9 @@ async function quietAdmin(path) {
   return res.json();
 }
 
-function duration(text) {
+function duration(text, flag = "--since") {
   const m = /^(\d+)(s|m|h|d)$/.exec(text ?? "");
-  if (!m) fail(`--since takes a duration such as 15m, 1h, 7d`);
+  if (!m) fail(`${flag} takes a duration such as 15m, 1h, 7d`);
   return Number(m[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[m[2]];
 }
 
@@ -337,6 +341,41 @@ async function follow(route, q) {
   }
 }
 
+/** One stored event (listen hub by seq or msg id, or the queue) to a local URL. */
+async function replayOneLocally(route, ref, forward) {
+  const stored = await quietAdmin(`/routes/${enc(route)}/listen/events/${enc(ref)}`);
+  if (stored?.request?.body === undefined) fail(`no stored request "${ref}" on route ${route} (bodies are kept for the last 1,000 events heard while listening, and in the queue until delivered)`);
+  if (opt["dry-run"]) return console.log(`dry run: would send ${stored.request.method} ${localTarget(forward, stored.request.url)} (${stored.request.bodyBytes} bytes)`);
+  const local = await forwardLocal(stored.request, Buffer.from(stored.request.body, "base64"), forward);
+  if (local.error) fail(`${forward.origin}: ${local.error}`);
+  console.log(`replayed ${ref} → ${local.status} in ${local.ms} ms`);
+}
+
+/** Every verified event the listen hub holds from a time range, oldest first, to a local URL, with a progress line each. */
+async function replayRangeLocally(route, { since = 0, until = Infinity }, forward) {
+  const heard = [];
+  for (let after = 0; ; ) {
+    const page = await quietAdmin(`/routes/${enc(route)}/listen/events?after=${after}&limit=1000`);
+    if (!page || page.events.length === 0) break;
+    heard.push(...page.events);
+    after = page.events.at(-1).seq;
+  }
+  const chosen = heard.filter((e) => e.request && e.at >= since && e.at < until);
+  if (opt["dry-run"]) {
+    console.log(`dry run: ${chosen.length} event(s) would be sent to ${forward.href}`);
+    return console.log(table(["seq", "time", "decision", "event", "bytes", "to"], chosen.map((e) => [e.seq, time(e.at), decision(e.decision), e.eventId ?? e.messageId, e.request.bodyBytes, localTarget(forward, e.request.url)])));
+  }
+  let failed = 0;
+  for (const [i, e] of chosen.entries()) {
+    const stored = await quietAdmin(`/routes/${enc(route)}/listen/events/${e.seq}`);
+    const local = stored?.request?.body === undefined ? { error: "body no longer stored" } : await forwardLocal(stored.request, Buffer.from(stored.request.body, "base64"), forward);
+    if (local.error) failed++;
+    console.log(`[${i + 1}/${chosen.length}] #${e.seq} ${e.eventId ?? e.messageId ?? ""} → ${local.error ? `failed: ${local.error}` : `${status(local.status)} in ${local.ms} ms`}`);
+  }
+  console.log(chosen.length === 0 ? "nothing stored in that range (the listen hub keeps the last 1,000 events heard while listening)" : `${chosen.length - failed} of ${chosen.length} sent`);
+  if (failed) process.exitCode = 1;
+}
+
 /** `doctor`: the gateway as an operator checks it, each problem with its fix. */
 async function doctorCommand() {
   const mark = (ok) => (ok ? paint(32, "ok  ") : paint(31, "FAIL"));
@@ -434,21 +473,32 @@ switch (command) {
     await listen({ base, token: adminToken(), route: sub, forward: forward?.url, json: opt.json, api: quietAdmin, fail });
     break;
   }
-  case "replay":
+  case "replay": {
+    if (!sub) fail("replay <route> <event-id> | --all [--since 1h] [--until 10m] [--dry-run] | <seq|msg_id> --forward URL | --since 1h --forward URL [--dry-run]");
+    const range = {
+      ...(opt.since && { since: Date.now() - duration(opt.since) }),
+      ...(opt.until && { until: Date.now() - duration(opt.until, "--until") }),
+    };
     if (opt.forward !== undefined) {
       const forward = loopbackUrl(opt.forward);
       if (forward.error) fail(forward.error);
-      if (!sub || !third) fail("replay <route> <seq|message-id> --forward URL");
-      const stored = await quietAdmin(`/routes/${enc(sub)}/listen/events/${enc(third)}`);
-      if (stored?.request?.body === undefined) fail(`no stored request "${third}" on route ${sub} (bodies are kept for the last 1,000 events heard while listening, and in the queue until delivered)`);
-      const local = await forwardLocal(stored.request, Buffer.from(stored.request.body, "base64"), forward.url);
-      if (local.error) fail(`${forward.url.origin}: ${local.error}`);
-      console.log(`replayed ${third} → ${local.status} in ${local.ms} ms`);
+      if (third) await replayOneLocally(sub, third, forward.url);
+      else if (opt.since || opt.all) await replayRangeLocally(sub, range, forward.url);
+      else fail("replay <route> <seq|msg_id> --forward URL, or replay <route> --since 1h --forward URL");
       break;
     }
-    if (!sub || (!third && !opt.all)) fail("replay <route> <event-id> | replay <route> --all");
-    await admin("POST", opt.all ? `/routes/${enc(sub)}/dead-letters/replay` : `/routes/${enc(sub)}/dead-letters/${enc(third)}/replay`, undefined, (r) => `${r.replayed} dead letter(s) back in the queue for the origin`);
+    if (third) {
+      await admin("POST", `/routes/${enc(sub)}/dead-letters/${enc(third)}/replay`, undefined, (r) => `${r.replayed} dead letter back in the queue for the origin`);
+    } else if (opt.all || opt.since || opt.until) {
+      const q = new URLSearchParams({ ...(range.since && { since: String(range.since) }), ...(range.until && { until: String(range.until) }), ...(opt["dry-run"] && { dryRun: "1" }) });
+      await admin("POST", `/routes/${enc(sub)}/dead-letters/replay?${q}`, undefined, (r) =>
+        opt["dry-run"]
+          ? `dry run: ${r.wouldReplay} dead letter(s) would go back to the origin${r.wouldReplay > r.events.length ? ` (the first ${r.events.length} below)` : ""}\n${eventsTable(r)}`
+          : `${r.replayed} dead letter(s) back in the queue for the origin`,
+      );
+    } else fail("replay <route> <event-id>, or replay <route> --all [--since 1h] [--dry-run]");
     break;
+  }
   case "dedup":
     if (!sub || !third) fail("dedup <route> <key> [--forget]");
     await admin(opt.forget ? "DELETE" : "GET", `/routes/${enc(sub)}/dedup/${enc(third)}`);

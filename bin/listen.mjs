@@ -150,7 +150,7 @@ export async function listen({ base, token, route, forward, json, api, fail }) {
         local = await deliverLocally(frame, { route, forward, api, note, closedNow: () => closed });
         if (local === null) break; // the connection went while waiting for the local server: resume after the cursor
       }
-      if (forward && frame.request && !closed) ws.send(JSON.stringify({ type: "ack", seq: frame.seq }));
+      if (forward && frame.request && !closed) ws.send(JSON.stringify({ type: "ack", seq: frame.seq, local }));
       if (frame.kept) handledKept.add(frame.seq);
       cursor = Math.max(cursor, frame.seq);
       out(json ? JSON.stringify({ ...frame, request: undefined, ...(local && { local }) }) : line(frame, local));

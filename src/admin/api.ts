@@ -168,10 +168,18 @@ export function adminRouter(prefix: string) {
       return json(200, { ...found, headers: route?.kind === "route" ? maskHeaders(headers, route.masking) : maskAllHeaders(headers) });
     })
     .get("/routes/:id/dead-letters", async ({ params }, env) => json(200, { events: await queueFor(env, params.id!).list("dead") }))
-    .post("/routes/:id/dead-letters/replay", async ({ params }, env) => json(200, { replayed: await queueFor(env, params.id!).replay("all") }))
+    // All dead letters, or those received in [since, until) (epoch ms); ?dryRun=1 says what would be sent.
+    .post("/routes/:id/dead-letters/replay", async ({ params, query }, env) => {
+      const num = (v: unknown) => (v === undefined || v === "" ? undefined : Number(v));
+      const since = num(query.since);
+      const until = num(query.until);
+      if ([since, until].some((t) => t !== undefined && !Number.isSafeInteger(t))) return json(400, { error: "bad_request", message: "since and until are epoch milliseconds" });
+      const dryRun = query.dryRun === "1" || query.dryRun === "true";
+      return json(200, await queueFor(env, params.id!).replay({ ...(since !== undefined && { since }), ...(until !== undefined && { until }) }, dryRun));
+    })
     .post("/routes/:id/dead-letters/:eventId/replay", async ({ params }, env) => {
-      const replayed = await queueFor(env, params.id!).replay([params.eventId!]);
-      return replayed > 0 ? json(200, { replayed }) : json(404, { error: "not_found", message: "no dead letter with that id" });
+      const result = await queueFor(env, params.id!).replay([params.eventId!]);
+      return result.replayed > 0 ? json(200, result) : json(404, { error: "not_found", message: "no dead letter with that id" });
     })
     .get("/routes/:id/log", async ({ params, query }, env) => {
       const num = (v: unknown) => (v === undefined || v === "" ? undefined : Number(v));

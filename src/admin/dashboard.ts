@@ -129,6 +129,15 @@ async function detail(route, seq) {
         el("tr", {}, el("td", { textContent: "#" + a.n }), el("td", { textContent: when(a.at) }), el("td", { textContent: a.status ?? a.error }), el("td", { textContent: a.durationMs + " ms" })))));
     }
   }
+  if (e.messageId) {
+    // Heard by a listen session: when, and what the developer's local server answered.
+    const heard = await api("/routes/" + encodeURIComponent(route) + "/listen/events/" + e.messageId).catch(() => null);
+    if (heard && heard.seq) {
+      const l = heard.local;
+      const text = !l ? "heard by a listen session (#" + heard.seq + "), not forwarded" : "forwarded by hookgate listen at " + when(l.at) + ": " + (l.error ? "failed, " + l.error : l.status + " in " + l.ms + " ms");
+      box.append(el("h2", { textContent: "Listen" }), el("p", { id: "listen-history", textContent: text }));
+    }
+  }
   box.hidden = false;
 }
 

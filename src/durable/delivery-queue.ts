@@ -51,6 +51,13 @@ export interface EventSummary {
   readonly bodyBytes: number;
 }
 
+export interface ReplayResult {
+  readonly replayed: number;
+  /** Dry run: how many would be replayed, and the first 100 of them. */
+  readonly wouldReplay?: number;
+  readonly events?: EventSummary[];
+}
+
 export interface AttemptRecord {
   readonly n: number;
   readonly at: number;
@@ -334,21 +341,34 @@ export class DeliveryQueue extends DurableObject<Env> {
     return { event: summary(row), headers: JSON.parse(row.headers) as [string, string][], attempts };
   }
 
-  /** Dead letters back to pending with a fresh retry budget (earlier attempts stay on record). */
-  async replay(ids: readonly string[] | "all"): Promise<number> {
+  /**
+   * Dead letters back to pending with a fresh retry budget (earlier attempts stay on record):
+   * the given ids, or every one received in [since, until). A dry run changes nothing and
+   * says what would be sent (the count, and the first 100).
+   */
+  async replay(selection: readonly string[] | { since?: number; until?: number }, dryRun = false): Promise<ReplayResult> {
     const now = Date.now();
-    const where = ids === "all" ? "" : ` AND id IN (${ids.map(() => "?").join(",") || "NULL"})`;
+    const byIds = Array.isArray(selection);
+    const range = byIds ? {} : (selection as { since?: number; until?: number });
+    const where = byIds
+      ? ` AND id IN (${(selection as readonly string[]).map(() => "?").join(",") || "NULL"})`
+      : " AND received_at >= ? AND received_at < ?";
+    const args = byIds ? [...(selection as readonly string[])] : [range.since ?? 0, range.until ?? Number.MAX_SAFE_INTEGER];
+    if (dryRun) {
+      const rows = this.sql.exec<EventRow>(`SELECT * FROM events WHERE state = 'dead'${where} ORDER BY seq`, ...args).toArray();
+      return { replayed: 0, wouldReplay: rows.length, events: rows.slice(0, 100).map(summary) };
+    }
     // RETURNING counts events; rowsWritten would count index entries too.
     const n = this.sql
       .exec(
         `UPDATE events SET state = 'pending', budget_from = attempts, next_attempt_at = ?, received_at = ?, expires_at = NULL WHERE state = 'dead'${where} RETURNING id`,
         now,
         now,
-        ...(ids === "all" ? [] : ids),
+        ...args,
       )
       .toArray().length;
     if (n > 0) await this.armAlarm(now);
-    return n;
+    return { replayed: n };
   }
 
   async counts(): Promise<Record<EventState, number>> {

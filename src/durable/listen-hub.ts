@@ -10,7 +10,9 @@
  *
  * Protocol (JSON text frames):
  *   server → `{"type":"hello","route","head","kept"}` once, then `{"type":"event",seq,…}` in seq order;
- *   client → `{"type":"ack","seq"}` once it has handled an event (a kept event is then taken).
+ *   client → `{"type":"ack","seq","local"?}` once it has handled an event (a kept event is then
+ *   taken); `local` is what the local server answered (`{status, ms}` or `{error}`), kept as the
+ *   event's forward history for the dashboard.
  * A client that connects with `?after=N` first gets every stored event after N (and every
  * kept one), at most MAX_BACKLOG: a reconnect loses nothing that arrived meanwhile.
  */
@@ -60,9 +62,21 @@ export interface HeardEvent extends HeardLine {
   readonly at: number;
   readonly kept: boolean;
   readonly request?: { method: string; url: string; headers: [string, string][]; bodyBytes: number; body?: string };
+  /** Forwarded by a `hookgate listen --forward` session: what the local server answered. */
+  readonly local?: LocalResult;
 }
 
-type Row = { seq: number; at: number; line: string; message_id: string | null; request: string | null; body_bytes: number | null; kept: number };
+type Row = { seq: number; at: number; line: string; message_id: string | null; request: string | null; body_bytes: number | null; kept: number; local: string | null };
+
+/** What a listener reported for an event it forwarded. */
+export type LocalResult = { readonly at: number; readonly status: number; readonly ms: number } | { readonly at: number; readonly error: string };
+
+function localResult(value: unknown, at: number): LocalResult | null {
+  const v = (value ?? {}) as { status?: unknown; ms?: unknown; error?: unknown };
+  if (Number.isInteger(v.status) && (v.status as number) >= 100 && (v.status as number) <= 599 && Number.isFinite(v.ms)) return { at, status: v.status as number, ms: Math.max(0, Math.round(v.ms as number)) };
+  if (typeof v.error === "string") return { at, error: v.error.slice(0, 200) };
+  return null;
+}
 
 /** A seq as a client writes it: decimal digits, a safe integer. */
 export const isSeq = (text: string) => /^\d{1,15}$/.test(text);
@@ -78,7 +92,7 @@ export class ListenHub extends DurableObject<Env> {
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS heard (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, line TEXT NOT NULL, message_id TEXT,
-        request TEXT, body_bytes INTEGER, kept INTEGER NOT NULL DEFAULT 0
+        request TEXT, body_bytes INTEGER, kept INTEGER NOT NULL DEFAULT 0, local TEXT
       );
       CREATE INDEX IF NOT EXISTS heard_kept ON heard (kept, seq);
       CREATE INDEX IF NOT EXISTS heard_message ON heard (message_id) WHERE message_id IS NOT NULL;
@@ -167,9 +181,10 @@ export class ListenHub extends DurableObject<Env> {
     } catch {
       return send(ws, JSON.stringify({ type: "error", message: "frames are JSON" }));
     }
-    const { type, seq } = (parsed ?? {}) as { type?: unknown; seq?: unknown };
+    const { type, seq, local } = (parsed ?? {}) as { type?: unknown; seq?: unknown; local?: unknown };
     if (type === "ack" && Number.isSafeInteger(seq)) {
-      this.sql.exec("UPDATE heard SET kept = 0 WHERE seq = ? AND kept = 1", seq as number);
+      const result = localResult(local, Date.now());
+      this.sql.exec("UPDATE heard SET kept = 0, local = COALESCE(?, local) WHERE seq = ?", result && JSON.stringify(result), seq as number);
     } else if (type !== "ping") {
       send(ws, JSON.stringify({ type: "error", message: 'expected {"type":"ack","seq":N}' }));
     }
@@ -228,7 +243,7 @@ export class ListenHub extends DurableObject<Env> {
 
   private frame(row: Row, inlineUpTo = INLINE_BODY_BYTES): HeardEvent & { type: "event" } {
     const line = JSON.parse(row.line) as HeardLine;
-    const base = { type: "event" as const, seq: row.seq, at: row.at, kept: row.kept === 1, ...line };
+    const base = { type: "event" as const, seq: row.seq, at: row.at, kept: row.kept === 1, ...line, ...(row.local && { local: JSON.parse(row.local) as LocalResult }) };
     if (!row.request) return base;
     const meta = JSON.parse(row.request) as { method: string; url: string; headers: [string, string][] };
     const bodyBytes = row.body_bytes ?? 0;

@@ -95,6 +95,10 @@ describe("hookgate listen --forward", () => {
     expect(first.headers["x-hub-signature-256"]).toBe(await octokitSign(SECRET, sent[0]!));
     expect(first.headers["x-hookgate-verified"]).toBe("hmac:github");
     expect(first.headers["x-github-delivery"]).toMatch(/^[0-9a-f-]{36}$/);
+    // Each ack carries what the local server answered: the event's forward history.
+    await until("the first ack", () => listener.out.stdout.includes("local 200"));
+    const heard = (await (await gateway.admin("GET", "/routes/dev/listen/events/1")).json()) as { local?: { status: number } };
+    expect(heard.local?.status).toBe(200);
 
     // The gateway dies and comes back on the same address and state: the listener reconnects and
     // catches up what arrived before it did.
@@ -174,6 +178,19 @@ describe("hookgate listen --forward", () => {
     expect(replayed.stdout).toMatch(new RegExp(`replayed ${seq} → 200`));
     expect(bodies(local)).toEqual(['{"replay":"me"}']);
     expect(local.received[0]!.headers["x-hub-signature-256"]).toBe(await octokitSign(SECRET, '{"replay":"me"}'));
+
+    // A time range: a dry run lists what would go and sends nothing; then each is sent with a progress line.
+    const cli = (...extra: string[]) => runCli(["replay", "dev", "--since", "1h", "--url", gateway.url, "--token", ADMIN_TOKEN, "--forward", local.url, ...extra]);
+    const dry = await cli("--dry-run");
+    expect(dry.code, dry.stderr).toBe(0);
+    const heard = Number(/^dry run: (\d+) event\(s\) would be sent/.exec(dry.stdout)?.[1]);
+    expect(heard).toBeGreaterThanOrEqual(11); // the first test's 10 and this one
+    expect(bodies(local)).toHaveLength(1);
+    const bulk = await cli();
+    expect(bulk.code, bulk.stderr).toBe(0);
+    expect(bulk.stdout).toMatch(new RegExp(`^\\[1/${heard}\\] #1 `));
+    expect(bulk.stdout).toContain(`${heard} of ${heard} sent`);
+    expect(bodies(local).slice(1)).toHaveLength(heard);
   });
 });
 

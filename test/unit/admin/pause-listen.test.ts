@@ -167,12 +167,15 @@ describe("listen", () => {
       ['{"k":1}', true],
       ['{"k":2}', true],
     ]);
-    a.ws.send(JSON.stringify({ type: "ack", seq: events[0]!.seq }));
-    a.ws.send(JSON.stringify({ type: "ack", seq: events[1]!.seq }));
+    a.ws.send(JSON.stringify({ type: "ack", seq: events[0]!.seq, local: { status: 204, ms: 12.4 } }));
+    a.ws.send(JSON.stringify({ type: "ack", seq: events[1]!.seq, local: { status: "<script>", ms: 1 } }));
     a.ws.send("not json");
     for (let i = 0; i < 100 && !a.frames.some((f) => f.type === "error"); i++) await new Promise((r) => setTimeout(r, 5));
     expect(a.frames.find((f) => f.type === "error")).toMatchObject({ message: "frames are JSON" });
     a.close();
+    // The forward history: what the local server answered, kept with the event; nonsense is not kept.
+    expect((await hubFor(env, "l3").find(String(events[0]!.seq)))?.local).toEqual({ at: expect.any(Number), status: 204, ms: 12 });
+    expect((await hubFor(env, "l3").find(String(events[1]!.seq)))?.local).toBeUndefined();
 
     // A new session gets only the event nobody took.
     const b = await listen("l3");

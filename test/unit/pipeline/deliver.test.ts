@@ -125,6 +125,38 @@ describe("durable delivery", () => {
     expect(((await (await admin("/routes/q4/dead-letters")).json()) as { events: unknown[] }).events).toHaveLength(0);
   });
 
+  it("bulk replay of dead letters from a time range; a dry run says what would be sent and changes nothing", async () => {
+    await mustPutRoute(route("q4b", { mode: "queue" }));
+    let answer = 410;
+    origin.respond(() => new Response("", { status: answer }));
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push(((await (await send("q4b", `{"old":${i}}`)).json()) as { id: string }).id);
+      await tick("q4b", 0);
+    }
+    vi.setSystemTime(Date.now() + 3600_000);
+    const cut = Date.now();
+    for (let i = 0; i < 2; i++) {
+      ids.push(((await (await send("q4b", `{"new":${i}}`)).json()) as { id: string }).id);
+      await tick("q4b", 0);
+    }
+    expect(((await (await admin("/routes/q4b/dead-letters")).json()) as { events: unknown[] }).events).toHaveLength(5);
+
+    const dry = (await (await admin(`/routes/q4b/dead-letters/replay?since=${cut}&dryRun=1`, { method: "POST" })).json()) as { replayed: number; wouldReplay: number; events: { id: string }[] };
+    expect(dry).toMatchObject({ replayed: 0, wouldReplay: 2 });
+    expect(dry.events.map((e) => e.id)).toEqual(ids.slice(3));
+    await tick("q4b", 0);
+    expect(origin.received).toHaveLength(5); // nothing was sent by the dry run
+    expect(((await (await admin("/routes/q4b/dead-letters")).json()) as { events: unknown[] }).events).toHaveLength(5);
+
+    answer = 200;
+    expect(await (await admin(`/routes/q4b/dead-letters/replay?since=${cut}`, { method: "POST" })).json()).toEqual({ replayed: 2 });
+    await tick("q4b", 0);
+    expect(origin.received.slice(5).map((r) => text(r.body))).toEqual(['{"new":0}', '{"new":1}']);
+    expect(((await (await admin("/routes/q4b/dead-letters")).json()) as { events: unknown[] }).events).toHaveLength(3);
+    expect((await admin(`/routes/q4b/dead-letters/replay?since=yesterday`, { method: "POST" })).status).toBe(400);
+  });
+
   it("retries exhausted: timeouts and refused connections end in the dead letters; replay-all delivers", async () => {
     await mustPutRoute(route("q5", { mode: "queue", maxAttempts: 2, initialBackoffSeconds: 1 }));
     let mode: "timeout" | "refused" | "ok" = "timeout";
