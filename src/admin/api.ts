@@ -232,7 +232,8 @@ export function adminRouter(prefix: string) {
       const after = Number(query.after ?? 0);
       const limit = Number(query.limit ?? 100);
       if (!Number.isSafeInteger(after) || !Number.isSafeInteger(limit)) return json(400, { error: "bad_request", message: "after and limit are integers" });
-      return json(200, { events: await hubFor(env, params.id!).list(after, limit) });
+      const messageId = typeof query.messageId === "string" && query.messageId !== "" ? query.messageId : undefined;
+      return json(200, { events: await hubFor(env, params.id!).list(after, limit, messageId) });
     })
     // One event exactly as the origin got it (unmasked headers, base64 body): from the listen
     // hub by seq or message id, else from the delivery queue while it still holds the body.

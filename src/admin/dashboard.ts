@@ -131,8 +131,9 @@ async function detail(route, seq) {
   }
   if (e.messageId) {
     // Heard by a listen session: when, and what the developer's local server answered.
-    const heard = await api("/routes/" + encodeURIComponent(route) + "/listen/events/" + e.messageId).catch(() => null);
-    if (heard && heard.seq) {
+    const found = await api("/routes/" + encodeURIComponent(route) + "/listen/events?messageId=" + encodeURIComponent(e.messageId)).catch(() => null);
+    const heard = found && found.events && found.events[0];
+    if (heard) {
       const l = heard.local;
       const text = !l ? "heard by a listen session (#" + heard.seq + "), not forwarded" : "forwarded by hookgate listen at " + when(l.at) + ": " + (l.error ? "failed, " + l.error : l.status + " in " + l.ms + " ms");
       box.append(el("h2", { textContent: "Listen" }), el("p", { id: "listen-history", textContent: text }));
@@ -194,7 +195,16 @@ $("#logout").addEventListener("click", logout);
 $("#refresh").addEventListener("click", refresh);
 for (const id of ["#route", "#decision", "#range"]) $(id).addEventListener("change", loadEvents);
 $("#search").addEventListener("click", loadEvents);
-$("#replay-all").addEventListener("click", async () => { const r = $("#route").value; await api("/routes/" + encodeURIComponent(r) + "/dead-letters/replay", { method: "POST" }); loadEvents(); });
+$("#replay-all").addEventListener("click", async () => {
+  // A dry run first: the operator sees how many would go to the origin before anything is sent.
+  const r = $("#route").value, path = "/routes/" + encodeURIComponent(r) + "/dead-letters/replay";
+  const dry = await api(path + "?dryRun=1", { method: "POST" });
+  if (!dry.wouldReplay) { $("#dead-note").textContent = "No dead letters to replay."; return; }
+  if (!confirm("Send " + dry.wouldReplay + " dead letter(s) of " + r + " back to the origin?")) return;
+  const done = await api(path, { method: "POST" });
+  $("#dead-note").textContent = done.replayed + " dead letter(s) back in the queue.";
+  loadEvents();
+});
 if (token) { show(true); refresh().catch(() => {}); } else show(false);
 setInterval(() => { if (token && document.visibilityState === "visible") refresh().catch(() => {}); }, 15000);
 `;
@@ -220,7 +230,7 @@ const HTML = `<!doctype html>
 <p id="events-empty" class="muted">No events in this range.</p></section>
 <div class="grid2">
 <section id="detail" hidden></section>
-<section id="dead-section"><h2>Dead letters</h2><button id="replay-all" class="secondary">Replay all</button>
+<section id="dead-section"><h2>Dead letters</h2><button id="replay-all" class="secondary">Replay all</button> <span id="dead-note" class="muted"></span>
 <table id="dead"><thead><tr><th>id</th><th>received</th><th>attempts</th><th>last error</th><th></th></tr></thead><tbody></tbody></table>
 <p id="dead-empty" class="muted">None.</p></section>
 </div>

@@ -70,7 +70,7 @@ export async function doctor(env: Env): Promise<Check[]> {
       const compiled = raw === null ? null : await compileRoute(id, raw, keys);
       if (!compiled) checks.push({ name: `route ${id}`, ok: false, detail: "indexed but its config is missing", fix: `put it again (hookgate routes put) or delete it (hookgate routes delete ${id})` });
       else if (compiled.kind === "broken") {
-        const fix = /decrypt|SECRETS_KEY/.test(compiled.problem)
+        const fix = compiled.problem.includes("decrypt") || compiled.problem.includes("SECRETS_KEY")
           ? "set SECRETS_KEY_PREVIOUS to the key these secrets were sealed with, or put the route again with its secrets"
           : "put the route again with a valid config (hookgate routes put); every request to it is refused meanwhile";
         checks.push({ name: `route ${id}`, ok: false, detail: compiled.problem, fix });

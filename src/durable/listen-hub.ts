@@ -226,11 +226,13 @@ export class ListenHub extends DurableObject<Env> {
     return row ? this.frame(row, Infinity) : null;
   }
 
-  async list(after: number, limit: number): Promise<HeardEvent[]> {
-    return this.sql
-      .exec<Row>("SELECT * FROM heard WHERE seq > ? ORDER BY seq LIMIT ?", after, Math.min(Math.max(1, limit), MAX_BACKLOG))
-      .toArray()
-      .map((r) => this.frame(r, 0));
+  /** Stored events after `after` (without bodies), or only those of one message id. */
+  async list(after: number, limit: number, messageId?: string): Promise<HeardEvent[]> {
+    const bounded = Math.min(Math.max(1, limit), MAX_BACKLOG);
+    const rows = messageId
+      ? this.sql.exec<Row>("SELECT * FROM heard WHERE message_id = ? AND seq > ? ORDER BY seq LIMIT ?", messageId, after, bounded)
+      : this.sql.exec<Row>("SELECT * FROM heard WHERE seq > ? ORDER BY seq LIMIT ?", after, bounded);
+    return rows.toArray().map((r) => this.frame(r, 0));
   }
 
   private head(): number {

@@ -92,6 +92,21 @@ it.skipIf(!available && !process.env.CI)("logs in, sees a route, finds an event 
   await expect.poll(() => page.textContent("#dead tbody")).toContain("Replayed");
   await expect.poll(() => origin.received.filter((r) => r.url.startsWith("/hooks/orders")).length, { timeout: 10_000 }).toBe(2);
 
+  // Replay all: a dry run first, the count confirmed, then sent.
+  origin.respond = (req) => (req.url.startsWith("/hooks/orders") ? { status: 410 } : { status: 200, body: "ok" });
+  for (let i = 2; i <= 3; i++) await send("orders", `order-${i}`, `{"order":${i}}`);
+  await expect.poll(async () => ((await (await gateway.admin("GET", "/routes/orders/dead-letters")).json()) as { events: unknown[] }).events.length, { timeout: 10_000 }).toBe(2);
+  origin.respond = () => ({ status: 200, body: "ok" });
+  const asked: string[] = [];
+  page.once("dialog", (d) => {
+    asked.push(d.message());
+    void d.accept();
+  });
+  await page.click("#replay-all");
+  await expect.poll(() => page.textContent("#dead-note")).toBe("2 dead letter(s) back in the queue.");
+  expect(asked).toEqual(["Send 2 dead letter(s) of orders back to the origin?"]);
+  await expect.poll(() => origin.received.filter((r) => r.url.startsWith("/hooks/orders")).length, { timeout: 10_000 }).toBe(6);
+
   expect(errors).toEqual([]);
 }, 120_000);
 

@@ -206,6 +206,9 @@ describe("listen", () => {
     expect(heard!.messageId).toMatch(/^msg_/);
     const byId = (await (await admin(`/routes/l5/listen/events/${heard!.messageId}`)).json()) as Frame;
     expect(byId).toEqual(bySeq);
+    const listed = (await (await admin(`/routes/l5/listen/events?messageId=${heard!.messageId}`)).json()) as { events: Frame[] };
+    expect(listed.events.map((e) => e.seq)).toEqual([bySeq.seq]);
+    expect(((await (await admin("/routes/l5/listen/events?messageId=msg_none")).json()) as { events: Frame[] }).events).toEqual([]);
     expect((await admin("/routes/l5/listen/events/999")).status).toBe(404);
   });
 
@@ -228,6 +231,19 @@ describe("listen", () => {
     expect(events[1]!.request!.url).toBe("http://origin.test/l7?keep=1");
     const stored = JSON.stringify(await hubFor(env, "l7").list(0, 10)) + JSON.stringify(await (await admin("/routes/l7/listen/events/1")).json());
     expect(stored).not.toContain("gate-secret");
+  });
+
+  it("a body too large for a frame travels by HTTP: the frame says its size, the event endpoint has it", async () => {
+    await mustPutRoute(route("l8"));
+    const session = await listen("l8");
+    const big = JSON.stringify({ pad: "x".repeat(600 * 1024) });
+    expect((await send("l8", big)).status).toBe(200);
+    const [frame] = await session.until(1);
+    session.close();
+    expect(frame!.request!.body).toBeUndefined();
+    expect(frame!.request!.bodyBytes).toBe(big.length);
+    const full = (await (await admin(`/routes/l8/listen/events/${frame!.seq}`)).json()) as Frame;
+    expect(decode(full.request!.body!)).toBe(big);
   });
 
   it("a plain GET of the listen URL is told to upgrade", async () => {
