@@ -34,6 +34,7 @@ const USAGE = `hookgate: operate an edge webhook gateway
   hookgate replay <route> --since 1h [--until 10m] --forward http://localhost:3000 [--dry-run]
                                            stored events (one, or a time range) to your local server
   hookgate dedup <route> <key> [--forget]
+  hookgate providers                       every preset a route can name, with its options
   hookgate doctor                          checks the gateway as an operator would, and says how to fix what is wrong
 
 output:  tables with local times (colours on a terminal; NO_COLOR=1 turns them off); --json prints the API's JSON
@@ -465,6 +466,11 @@ switch (command) {
     break;
   case "doctor":
     await doctorCommand();
+    break;
+  case "providers":
+    await admin("GET", "/providers", undefined, ({ providers: list }) =>
+      table(["provider", "options", "notes"], list.map((p) => [p.name, p.options.join(", "), [p.required && `needs ${p.required.join(", ")}`, p.keyless && "no secret of yours", p.sends && `Standard Webhooks (${p.sends})`].filter(Boolean).join("; ")])),
+    );
     break;
   case "listen": {
     if (!sub) fail("listen needs a route id");

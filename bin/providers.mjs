@@ -4,6 +4,10 @@
 // signers: they verify against the providers' SDKs and documented vectors
 // (scripts/provider-vectors.mjs); test/e2e/cli-send.test.ts checks that what this sends passes.
 import { createHash, createHmac, createPrivateKey, randomBytes, randomUUID, sign as signWith } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+/** The providers that send Standard Webhooks: which header family, which key (the presets read the same file). */
+const STANDARD_FAMILY = JSON.parse(readFileSync(new URL("../src/verify/presets/standard-family.json", import.meta.url), "utf8"));
 
 const hmac = (algorithm, key, data, encoding) => createHmac(algorithm, key).update(data).digest(encoding);
 const sha256Hex = (data) => createHash("sha256").update(data).digest("hex");
@@ -47,8 +51,11 @@ const githubPush = () =>
   json({ ref: "refs/heads/main", after: hex(20), repository: { id: 1296269, full_name: "acme/app" }, pusher: { name: "octocat" }, sender: { login: "octocat", id: 583231 }, head_commit: { message: "Fix the checkout button" } });
 const gitlabPush = () => json({ object_kind: "push", event_name: "push", ref: "refs/heads/main", after: hex(20), user_username: "jsmith", project: { id: 15, path_with_namespace: "acme/app" }, total_commits_count: 1 });
 
+/** The HMAC key of a Standard Webhooks secret: base64 after `whsec_` (Supabase shows it as `v1,whsec_…`), or Polar's UTF-8 bytes. */
+const standardKey = (secret, key) => (key === "utf8" ? Buffer.from(secret) : Buffer.from(secret.replace(/^v1,/, "").replace(/^whsec_/, ""), "base64"));
+
 /** Standard Webhooks (and Svix, GitLab's signing token): `v1,` HMAC with a `whsec_` secret, or `v1a,` Ed25519 with `--key`. */
-function standardWebhooks(prefix, extra = () => ({})) {
+function standardWebhooks(prefix, extra = () => ({}), key = "whsec") {
   return {
     event(c) {
       const id = c.eventId ?? `msg_${hex(12)}`;
@@ -57,7 +64,7 @@ function standardWebhooks(prefix, extra = () => ({})) {
       const signed = concat(`${id}.${ts}.`, body);
       const signature = c.key
         ? `v1a,${signWith(null, signed, c.key).toString("base64")}`
-        : `v1,${hmac("sha256", Buffer.from(c.need("secret").replace(/^whsec_/, ""), "base64"), signed, "base64")}`;
+        : `v1,${hmac("sha256", standardKey(c.need("secret"), key), signed, "base64")}`;
       return { body, headers: { "content-type": JSON_TYPE, [`${prefix}-id`]: id, [`${prefix}-timestamp`]: String(ts), [`${prefix}-signature`]: signature, ...extra(id) } };
     },
     keyKind: "ed25519",
@@ -169,6 +176,7 @@ export const providers = {
   "gitlab-signing": standardWebhooks("webhook", (id) => ({ "x-gitlab-event": "Push Hook", "idempotency-key": id })),
   "standard-webhooks": standardWebhooks("webhook"),
   svix: standardWebhooks("svix"),
+  ...Object.fromEntries(STANDARD_FAMILY.map((p) => [p.name, standardWebhooks(p.sends, () => ({}), p.key)])),
   shopify: {
     event(c) {
       // A new order each time: Shopify's webhook id is not signed, so the gateway also keys

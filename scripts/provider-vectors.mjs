@@ -726,7 +726,24 @@ async function svix() {
   const id = "msg_2VecT0rSvix00000000000";
   const body = json({ type: "user.created", data: { id: "user_1", email: "a@example.com" } });
   const signature = new svix.Webhook(secret).sign(id, new Date(NOW_MS), body);
+  const family = (prefix) => ({ "content-type": "application/json", [`${prefix}-id`]: id, [`${prefix}-timestamp`]: String(TS), [`${prefix}-signature`]: signature });
   return [
+    vector({
+      name: "svix: webhook-* headers (white-labelled)",
+      provider: "svix",
+      source: "svix 2.5 Webhook.sign; https://docs.svix.com/receiving/verifying-payloads/how-manual (the libraries accept both header families)",
+      method: { secrets: [secret] },
+      request: { url: `${HOST}/svix`, headers: family("webhook"), body },
+      eventId: id,
+    }),
+    vector({
+      name: "standard-webhooks: svix-* headers",
+      provider: "standard-webhooks",
+      source: "svix 2.5 Webhook.sign (svix-* headers; the svix library verifies either family)",
+      method: { secrets: [secret] },
+      request: { url: `${HOST}/standard`, headers: family("svix"), body },
+      eventId: id,
+    }),
     vector({
       name: "svix: svix-* headers",
       provider: "svix",
@@ -740,6 +757,47 @@ async function svix() {
       eventId: id,
     }),
   ];
+}
+
+/** The providers that send Standard Webhooks (src/verify/presets/standard-family.json: the presets read it too). */
+const STANDARD_FAMILY = JSON.parse(readFileSync(new URL("../src/verify/presets/standard-family.json", import.meta.url), "utf8"));
+const FAMILY = new Map(STANDARD_FAMILY.map((p) => [p.name, p]));
+
+/** The secret as the provider's dashboard shows it: `whsec_…`, Supabase's `v1,whsec_…`, Polar's plain string. */
+function familySecret(p, i) {
+  if (p.key === "utf8") return `${p.name}_whs_provider_vectors_${i}_0a1b2c3d4e5f`;
+  const whsec = `whsec_${Buffer.alloc(32, 0x40 + i).toString("base64")}`;
+  return p.name === "supabase" ? `v1,${whsec}` : whsec;
+}
+
+/**
+ * The secret the library the provider's SDK wraps is given: Polar's SDK base64-encodes the
+ * secret (its UTF-8 bytes are the key); Supabase's docs strip `v1,`.
+ */
+const libraryKey = (p, secret) => (p.key === "utf8" ? Buffer.from(secret, "utf8").toString("base64") : secret.replace(/^v1,/, ""));
+
+/** One vector per Standard Webhooks sender, signed by the library its SDK verifies with, in the header family it sends. */
+async function standardFamilyVectors() {
+  const { svix, standardwebhooks } = await load();
+  return STANDARD_FAMILY.map((p, i) => {
+    const secret = familySecret(p, i);
+    const id = `msg_2VecT0r${p.name.replace(/-/g, "")}${"0".repeat(12)}`.slice(0, 28);
+    const body = json({ type: `${p.name}.event`, timestamp: iso(NOW_MS), data: { id: `obj_${i}`, provider: p.name } });
+    const lib = p.sends === "svix" ? new svix.Webhook(libraryKey(p, secret)) : new standardwebhooks.Webhook(libraryKey(p, secret));
+    const signature = lib.sign(id, new Date(NOW_MS), body);
+    return vector({
+      name: `${p.name}: ${p.sends}-* headers`,
+      provider: p.name,
+      source: `${p.source}; signed by ${p.sends === "svix" ? "svix 2.5" : "standardwebhooks 1.1"} Webhook.sign`,
+      method: { secrets: [secret] },
+      request: {
+        url: `${HOST}/${p.name}`,
+        headers: { "content-type": "application/json", [`${p.sends}-id`]: id, [`${p.sends}-timestamp`]: String(TS), [`${p.sends}-signature`]: signature },
+        body,
+      },
+      eventId: id,
+    });
+  });
 }
 
 /** The SendGrid oracle, shared by generation (reuse check) and the SDK test. */
@@ -1344,6 +1402,16 @@ export function sdkOracle(v) {
       return false;
     }
   };
+  // Svix-named headers, and the Standard Webhooks senders: the library the provider's SDK verifies with.
+  const family = FAMILY.get(v.provider);
+  if (h["svix-signature"] || family) {
+    const lib = h["svix-signature"] ? "svix" : "standardwebhooks";
+    const key = (s) => (family ? libraryKey(family, s) : s);
+    return {
+      sdk: lib === "svix" ? "svix 2.5 Webhook.verify" : "standardwebhooks 1.1 Webhook.verify",
+      verify: async () => (await load(), atClock(v.now, () => any((s) => attempt(() => (new sdk[lib].Webhook(key(s)).verify(body, h), true))))),
+    };
+  }
   switch (v.provider) {
     case "stripe":
       return {
@@ -1567,6 +1635,7 @@ const PROVIDERS = [
   mandrill,
   standardWebhooks,
   svix,
+  standardFamilyVectors,
   sendgridVectors,
   square,
   paddle,

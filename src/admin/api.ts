@@ -16,6 +16,8 @@ import { hubFor, isSeq } from "../durable/listen-hub";
 import { bytesToBase64 } from "../lib/encoding";
 import { dashboardResponse } from "./dashboard";
 import { coolingDown, recordRefusedToken, type Gate } from "./guard";
+import { presets } from "../verify/presets";
+import family from "../verify/presets/standard-family.json";
 import { doctor } from "./doctor";
 import { overview } from "./overview";
 import { maskAllHeaders, maskHeaders } from "../observability/mask";
@@ -36,6 +38,7 @@ function safeDecode(text: string): string | null {
 }
 
 export const DEFAULT_ADMIN_PREFIX = "/__gateway";
+const STANDARD_SENDERS = new Map(family.map((p) => [p.name, { sends: `${p.sends}-*`, source: p.source }]));
 const MAX_CONFIG_BYTES = 256 * 1024;
 
 const json = (status: number, body: unknown) =>
@@ -245,6 +248,18 @@ export function adminRouter(prefix: string) {
       const { body, receivedAt, ...meta } = queued;
       return json(200, { messageId: params.ref, at: receivedAt, request: { ...meta, bodyBytes: body.byteLength, body: bytesToBase64(body) } });
     })
+    // The presets a route can name, with the options each takes (a UI or a user discovers them here).
+    .get("/providers", () =>
+      json(200, {
+        providers: Object.entries(presets).map(([name, p]) => ({
+          name,
+          options: ["secrets", ...p.options],
+          ...(p.required && { required: p.required }),
+          ...(p.keyless && { keyless: true }),
+          ...(STANDARD_SENDERS.has(name) && { scheme: "standard-webhooks", ...STANDARD_SENDERS.get(name) }),
+        })),
+      }),
+    )
     .get("/doctor", async (_request, env) => {
       const checks = await doctor(env);
       return json(200, { ok: checks.every((c) => c.ok), checks });

@@ -48,6 +48,8 @@ type Method = (InputRoute | StoredRoute)["auth"]["methods"][number];
 function presetIssues(method: Extract<Method, { type: "provider" }>, at: string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const preset = presets[method.provider];
+  // The schema's picklist admits known names only; a name that is not there is refused, not trusted.
+  if (!preset) return [{ path: `${at}.provider`, message: `unknown provider "${method.provider}"` }];
   const given = (o: PresetOption) => (o === "legacySha1" || o === "confirmSubscriptions" ? method[o] === true : method[o] !== undefined);
   for (const option of PRESET_OPTIONS) {
     if (given(option) && !preset.options.includes(option)) issues.push({ path: `${at}.${option}`, message: `does not apply to provider "${method.provider}"` });

@@ -19,6 +19,7 @@ import type { Env } from "../env";
 import { bytesToHex, concatBytes, utf8 } from "../lib/encoding";
 import { sha256 } from "../lib/constant-time";
 import type { Rejection } from "../lib/rejection";
+import family from "../verify/presets/standard-family.json";
 import { stripQueryParams } from "./forward";
 
 export const DEFAULT_RETENTION_SECONDS = 24 * 3600;
@@ -29,6 +30,8 @@ const PROVIDER_RETENTION_SECONDS: Record<string, number> = {
   "hmac:stripe": 3 * 24 * 3600 + 3600, // Stripe retries for up to 3 days
   "hmac:svix": 28 * 3600, // Svix: about 27.5 h
   "hmac:standard-webhooks": 28 * 3600,
+  // The Standard Webhooks senders (most deliver through Svix): its schedule, unless one documents another.
+  ...Object.fromEntries(family.map((p) => [`hmac:${p.name}`, 28 * 3600])),
   "hmac:slack": 3600, // Slack's last retry comes about 5 minutes after the first
   "hmac:shopify": 2 * 24 * 3600, // Shopify retries 8 times over 4 hours; margin for manual resends
 };

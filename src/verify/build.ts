@@ -3,7 +3,7 @@ import type { AuthMethodConfig } from "../config/schema";
 import { basicVerifier } from "./basic";
 import type { Algorithm } from "./keys";
 import { presets } from "./presets";
-import { schemeVerifier, type SignatureScheme } from "./scheme";
+import { SchemeConfigError, schemeVerifier, type SignatureScheme } from "./scheme";
 import type { SecretValue } from "./secrets";
 import { tokenVerifier } from "./token";
 import type { Verifier } from "./types";
@@ -52,7 +52,9 @@ export function customScheme(method: CustomMethod): SignatureScheme {
 }
 
 function buildPreset(method: ProviderMethod, context: RouteContext): Promise<Verifier> {
-  return presets[method.provider].build({
+  const preset = presets[method.provider];
+  if (!preset) throw new SchemeConfigError(`unknown provider "${method.provider}"`);
+  return preset.build({
     secrets: method.secrets,
     toleranceSeconds: method.toleranceSeconds,
     verifyToken: method.verifyToken,

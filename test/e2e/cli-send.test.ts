@@ -22,11 +22,13 @@ interface DemoRoute {
 const routes = JSON.parse(readFileSync(join(PROJECT_ROOT, "demo/routes.json"), "utf8")) as DemoRoute[];
 const sendArgs = JSON.parse(readFileSync(join(PROJECT_ROOT, "demo/send.json"), "utf8")) as Record<string, string[]>;
 
+/** The Standard Webhooks senders: their `-id` header is the event id. */
+const STANDARD_FAMILY = (JSON.parse(readFileSync(join(PROJECT_ROOT, "src/verify/presets/standard-family.json"), "utf8")) as { name: string }[]).map((p) => p.name);
 /** Presets whose credential covers no part of the body (a token, Graph's clientState): a changed body still passes. */
 const BODY_UNSIGNED = new Set(["gitlab", "mailchimp", "okta", "msgraph"]);
 /** Presets that hand on an event id (header or body field), by how the origin sees it for `--event-id X`. */
 const EVENT_ID: Record<string, (id: string) => string> = Object.fromEntries(
-  ["stripe", "github", "gitlab", "gitlab-signing", "standard-webhooks", "svix", "shopify", "slack", "discord", "twilio", "square", "paddle", "linear", "intercom", "typeform", "sns"].map((p) => [p, (id: string) => id]),
+  ["stripe", "github", "gitlab", "gitlab-signing", "standard-webhooks", "svix", "shopify", "slack", "discord", "twilio", "square", "paddle", "linear", "intercom", "typeform", "sns", ...STANDARD_FAMILY].map((p) => [p, (id: string) => id]),
 );
 EVENT_ID.mailgun = (id) => `token:${id}`; // the signed token is Mailgun's only per-delivery value
 /** Handshakes the gateway answers itself; SNS's SubscriptionConfirmation is forwarded (confirmSubscriptions is off in the demo). */
@@ -66,7 +68,12 @@ async function received(count: number): Promise<void> {
 function wrongCredential(args: string[]): string[] {
   const out = [...args];
   const secret = out.indexOf("--secret");
-  if (secret >= 0) out[secret + 1] = out[secret + 1]!.startsWith("whsec_") ? `whsec_${Buffer.from(randomUUID()).toString("base64")}` : `${out[secret + 1]}-wrong`;
+  // A wrong secret of the same form (Supabase shows its `whsec_` secrets as `v1,whsec_…`).
+  const whsec = (given: string) => /^(v1,)?whsec_/.exec(given)?.[0];
+  if (secret >= 0) {
+    const given = out[secret + 1]!;
+    out[secret + 1] = whsec(given) ? `${whsec(given)}${Buffer.from(randomUUID()).toString("base64")}` : `${given}-wrong`;
+  }
   const key = out.indexOf("--key");
   if (key >= 0) {
     const provider = out[out.indexOf("--provider") + 1]!;

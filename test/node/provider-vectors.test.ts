@@ -42,8 +42,12 @@ const gen = (await import(SCRIPT)) as GeneratorModule;
 const committedText = readFileSync(gen.VECTORS_FILE, "utf8");
 const COMMITTED = JSON.parse(committedText) as Vector[];
 
+/** The Standard Webhooks senders: each checked by the library its SDK verifies with (standardwebhooks or svix). */
+const FAMILY = (JSON.parse(readFileSync(new URL("../../src/verify/presets/standard-family.json", import.meta.url), "utf8")) as { name: string }[]).map((p) => p.name);
+
 /** Providers whose SDK is installed and must verify every vector it applies to. */
 const SDK_PROVIDERS = [
+  ...FAMILY,
   "stripe",
   "github",
   "gitlab-signing",

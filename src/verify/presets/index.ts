@@ -18,7 +18,7 @@ import { shopify } from "./shopify";
 import { slack } from "./slack";
 import { sns } from "./sns";
 import { square } from "./square";
-import { gitlabSigning, standardWebhooks, svix } from "./standard-webhooks";
+import { gitlabSigning, standardFamily, standardWebhooks, svix } from "./standard-webhooks";
 import { stripe } from "./stripe";
 import { twilio } from "./twilio";
 import { typeform } from "./typeform";
@@ -27,7 +27,7 @@ import { x } from "./x";
 import { xero } from "./xero";
 import { zoom } from "./zoom";
 
-export const presets = {
+const own = {
   stripe,
   github,
   gitlab,
@@ -58,7 +58,10 @@ export const presets = {
   x,
 } as const satisfies Record<string, Preset>;
 
-export type PresetName = keyof typeof presets;
+/** Every preset by name: the ones above and the Standard Webhooks senders (standard-family.json). */
+export const presets: Readonly<Record<string, Preset>> & typeof own = { ...own, ...standardFamily };
+
+export type PresetName = string;
 export const PRESET_NAMES = Object.keys(presets) as PresetName[];
 /** The older spelling `{ "type": "hmac", "preset": … }` accepts these. */
 export const HMAC_PRESET_NAMES = ["stripe", "github"] as const satisfies readonly PresetName[];

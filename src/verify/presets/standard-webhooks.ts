@@ -5,9 +5,16 @@
  * entries are Ed25519, checked with `whpk_` public keys. 300 s window both ways, as the
  * reference libraries do. Event id: `webhook-id`.
  * https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
+ *
+ * Svix sends the same scheme under `svix-*` names, and white-labels it as `webhook-*`: every
+ * preset here takes either family, chosen by which signature header the request carries
+ * (as the svix library does). The providers that send this scheme are data
+ * (standard-family.json: the family they send, their key, their source), shared with the
+ * CLI signer and the vector generator.
  */
 import { anyOf, schemeVerifier, type SignatureScheme } from "../scheme";
-import type { Verifier } from "../types";
+import { fail, type Verifier } from "../types";
+import family from "./standard-family.json";
 import { tuned } from "./scheme-preset";
 import type { Preset, PresetInput } from "./types";
 
@@ -29,8 +36,10 @@ export function standardScheme(name: string, prefix: "webhook" | "svix", eventId
 /** `whsec_` secrets sign with HMAC (`v1`), `whpk_` public keys verify Ed25519 (`v1a`). */
 export async function standardVerifier(scheme: SignatureScheme, input: PresetInput): Promise<Verifier> {
   const base = tuned(scheme, input);
-  const hmacSecrets = input.secrets.filter((s) => !s.value.startsWith("whpk_"));
-  const publicKeys = input.secrets.filter((s) => s.value.startsWith("whpk_"));
+  // Supabase shows its secret as `v1,whsec_…`: the version is not part of the key.
+  const secrets = input.secrets.map((s) => (s.value.startsWith("v1,whsec_") ? { ...s, value: s.value.slice(3) } : s));
+  const hmacSecrets = secrets.filter((s) => !s.value.startsWith("whpk_"));
+  const publicKeys = secrets.filter((s) => s.value.startsWith("whpk_"));
   const verifiers: Verifier[] = [];
   if (hmacSecrets.length > 0) verifiers.push(await schemeVerifier(base, hmacSecrets));
   if (publicKeys.length > 0) {
@@ -40,11 +49,43 @@ export async function standardVerifier(scheme: SignatureScheme, input: PresetInp
   return anyOf(`hmac:${scheme.name}`, verifiers);
 }
 
-function standardPreset(scheme: SignatureScheme): Preset {
-  return { options: ["toleranceSeconds"], build: (input) => standardVerifier(scheme, input) };
+/**
+ * Both header families: the one whose signature header the request carries is checked (the
+ * `webhook-*` one when both are there); with neither, `missing_signature`.
+ */
+function eitherFamily(name: string, families: readonly (readonly [string, Verifier])[]): Verifier {
+  const all = families.map(([, v]) => v);
+  return {
+    ...anyOf(name, all),
+    scheme: name,
+    async verify(input) {
+      for (const [header, verifier] of families) if (input.headers.has(header)) return verifier.verify(input);
+      return fail("missing_signature");
+    },
+  };
 }
 
-export const standardWebhooks = standardPreset(standardScheme("standard-webhooks", "webhook"));
-export const svix = standardPreset(standardScheme("svix", "svix"));
+function standardPreset(name: string, options: { eventId?: readonly string[]; key?: "whsec" | "utf8" } = {}): Preset {
+  const scheme = (prefix: "webhook" | "svix") => {
+    const s = standardScheme(name, prefix, options.eventId ?? [`${prefix}-id`]);
+    return options.key === "utf8" ? { ...s, keyEncoding: "utf8" as const } : s;
+  };
+  return {
+    options: ["toleranceSeconds"],
+    build: async (input) =>
+      eitherFamily(`hmac:${name}`, [
+        ["webhook-signature", await standardVerifier(scheme("webhook"), input)],
+        ["svix-signature", await standardVerifier(scheme("svix"), input)],
+      ]),
+  };
+}
+
+export const standardWebhooks = standardPreset("standard-webhooks");
+export const svix = standardPreset("svix");
 /** GitLab's signing token (feature flag `webhook_signing_token`): Standard Webhooks headers, `Idempotency-Key` as id. */
-export const gitlabSigning = standardPreset(standardScheme("gitlab-signing", "webhook", ["webhook-id", "idempotency-key"]));
+export const gitlabSigning = standardPreset("gitlab-signing", { eventId: ["webhook-id", "idempotency-key"] });
+
+/** The providers that send Standard Webhooks, by preset name (standard-family.json). */
+export const standardFamily: Record<string, Preset> = Object.fromEntries(
+  family.map((p) => [p.name, standardPreset(p.name, { key: p.key === "utf8" ? "utf8" : "whsec" })]),
+);

@@ -1,5 +1,6 @@
 /** `GET /__gateway/doctor`: every check passes on a sound gateway; each broken piece is named with its fix, and no secret shows. */
 import { describe, expect, it } from "vitest";
+import { presets } from "../../../src/verify/presets";
 import { ADMIN, BASE, call, mustPutRoute, useOrigin } from "../helpers";
 
 interface Report {
@@ -52,5 +53,21 @@ describe("doctor", () => {
 
   it("needs the admin token", async () => {
     expect((await call(`${BASE}/__gateway/doctor`)).status).toBe(401);
+  });
+});
+
+describe("providers", () => {
+  useOrigin();
+
+  it("lists every preset a route can name, with its options; the Standard Webhooks senders with their source", async () => {
+    const res = await call(`${BASE}/__gateway/providers`, { headers: ADMIN });
+    expect(res.status).toBe(200);
+    const { providers } = (await res.json()) as { providers: { name: string; options: string[]; required?: string[]; keyless?: boolean; sends?: string; source?: string }[] };
+    const byName = new Map(providers.map((p) => [p.name, p]));
+    expect(providers.length).toBe(Object.keys(presets).length);
+    expect(byName.get("stripe")).toEqual({ name: "stripe", options: ["secrets", "toleranceSeconds"] });
+    expect(byName.get("sns")).toMatchObject({ required: ["topicArns"], keyless: true });
+    expect(byName.get("clerk")).toMatchObject({ scheme: "standard-webhooks", sends: "svix-*", source: expect.stringMatching(/^https:\/\/clerk\.com\//) });
+    expect((await call(`${BASE}/__gateway/providers`)).status).toBe(401);
   });
 });

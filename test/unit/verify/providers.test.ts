@@ -10,6 +10,7 @@ import vectors from "../../vectors/providers.json";
 import { bytesToBase64, bytesToHex, utf8 } from "../../../src/lib/encoding";
 import { buildVerifier, type ResolvedMethod } from "../../../src/verify/build";
 import type { PresetName } from "../../../src/verify/presets";
+import { standardFamily } from "../../../src/verify/presets/standard-webhooks";
 import type { Verifier, VerifyInput, VerifyResult } from "../../../src/verify/types";
 
 interface Vector {
@@ -33,6 +34,7 @@ const TOLERANCE: Partial<Record<PresetName, number>> = {
   discord: 300,
   "standard-webhooks": 300,
   svix: 300,
+  ...Object.fromEntries(Object.keys(standardFamily).map((name) => [name, 300])),
   sendgrid: 300,
   paddle: 5,
   linear: 60,
@@ -62,6 +64,7 @@ async function otherKey(provider: PresetName, like: string): Promise<string> {
     return bytesToBase64(new Uint8Array((await crypto.subtle.exportKey("spki", pair.publicKey)) as ArrayBuffer));
   }
   if (like.startsWith("whsec_")) return `whsec_${bytesToBase64(crypto.getRandomValues(new Uint8Array(32)))}`;
+  if (like.startsWith("v1,whsec_")) return `v1,whsec_${bytesToBase64(crypto.getRandomValues(new Uint8Array(32)))}`; // Supabase's display form
   return `${like}-but-not-this-one`;
 }
 
