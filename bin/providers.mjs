@@ -5,6 +5,10 @@
 // (scripts/provider-vectors.mjs); test/e2e/cli-send.test.ts checks that what this sends passes.
 import { createHash, createHmac, createPrivateKey, randomBytes, randomUUID, sign as signWith } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { signScheme } from "./scheme-signer.mjs";
+
+/** The providers whose scheme is data: the presets, this signer and the vector generator read the same file. */
+const HMAC_FAMILY = JSON.parse(readFileSync(new URL("../src/verify/presets/hmac-family.json", import.meta.url), "utf8"));
 
 /** The providers that send Standard Webhooks: which header family, which key (the presets read the same file). */
 const STANDARD_FAMILY = JSON.parse(readFileSync(new URL("../src/verify/presets/standard-family.json", import.meta.url), "utf8"));
@@ -68,6 +72,31 @@ function standardWebhooks(prefix, extra = () => ({}), key = "whsec") {
       return { body, headers: { "content-type": JSON_TYPE, [`${prefix}-id`]: id, [`${prefix}-timestamp`]: String(ts), [`${prefix}-signature`]: signature, ...extra(id) } };
     },
     keyKind: "ed25519",
+  };
+}
+
+/** A sample event with its id where the scheme reads one from the body (a dotted path). */
+function withJsonId(path, id, payload) {
+  const out = { ...payload };
+  const keys = path.split(".");
+  let at = out;
+  for (const k of keys.slice(0, -1)) at = at[k] = { ...(at[k] ?? {}) };
+  at[keys.at(-1)] = id;
+  return out;
+}
+
+/** A data-only HMAC preset (hmac-family.json), signed by the one signer the vector generator uses too. */
+function familySender(entry) {
+  return {
+    event(c) {
+      const id = c.eventId ?? `evt_${hex(12)}`;
+      const source = entry.scheme.eventId;
+      const sample = { type: `${entry.name}.test`, created_at: new Date(c.now).toISOString(), data: { id: `obj_${hex(6)}` } };
+      const body = c.body ?? json(source?.jsonField ? withJsonId(source.jsonField, id, sample) : sample);
+      const idHeader = source?.header && (Array.isArray(source.header) ? source.header[0] : source.header).toLowerCase();
+      const headers = { "content-type": JSON_TYPE, ...(idHeader && { [idHeader]: id }) };
+      return { body, headers: { ...headers, ...signScheme(entry.scheme, { secret: c.need("secret"), body: Buffer.from(body), now: c.now, url: c.url.href, method: "POST", headers }) } };
+    },
   };
 }
 
@@ -177,6 +206,10 @@ export const providers = {
   "standard-webhooks": standardWebhooks("webhook"),
   svix: standardWebhooks("svix"),
   ...Object.fromEntries(STANDARD_FAMILY.map((p) => [p.name, standardWebhooks(p.sends, () => ({}), p.key)])),
+  ...Object.fromEntries(HMAC_FAMILY.map((e) => [e.name, familySender(e)])),
+  // Credentials only: Basic with `--secret user:password`, Telegram's header token.
+  ...Object.fromEntries(["postmark", "pipedrive", "chargebee"].map((name) => [name, { event: (c) => ({ body: c.body ?? json({ event: `${name}.test`, id: c.eventId ?? hex(8) }), headers: { "content-type": JSON_TYPE, authorization: `Basic ${Buffer.from(c.need("secret")).toString("base64")}` } }) }])),
+  telegram: { event: (c) => ({ body: c.body ?? json({ update_id: Math.floor(c.now / 1000), message: { message_id: 1, text: "hello" } }), headers: { "content-type": JSON_TYPE, "x-telegram-bot-api-secret-token": c.need("secret") } }) },
   shopify: {
     event(c) {
       // A new order each time: Shopify's webhook id is not signed, so the gateway also keys

@@ -26,6 +26,7 @@
  */
 import crypto from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { signScheme } from "../bin/scheme-signer.mjs";
 import { IncomingMessage, ServerResponse } from "node:http";
 import { Socket } from "node:net";
 import { isDeepStrictEqual } from "node:util";
@@ -124,6 +125,15 @@ async function load() {
   sdk.shopify = await import("@shopify/shopify-api");
   sdk.zoom = await import("@zoom/rivet/meetings");
   sdk.stripe = new sdk.Stripe("sk_test_provider_vectors");
+  // The data-only HMAC presets' SDKs (oracles for hmac-family.json entries).
+  sdk.razorpay = (await import("razorpay")).default;
+  sdk.line = await import("@line/bot-sdk");
+  sdk.gocardless = await import("gocardless-nodejs/webhooks");
+  sdk.coinbase = (await import("coinbase-commerce-node")).default;
+  sdk.workos = new (await import("@workos-inc/node")).WorkOS("sk_test_provider_vectors");
+  sdk.mux = new (await import("@mux/mux-node")).default({ tokenId: "provider-vectors", tokenSecret: "not-used" });
+  sdk.onfido = await import("@onfido/api");
+  sdk.mailersend = (await import("mailersend/lib/services/mailersend.utils.js")).MailerSendUtils;
   sdk.loaded = true;
   return sdk;
 }
@@ -757,6 +767,110 @@ async function svix() {
       eventId: id,
     }),
   ];
+}
+
+/** Verify functions of the data-only presets' SDKs: each returns true/false or throws on a bad signature. */
+const HMAC_FAMILY_SDKS = {
+  razorpay: { sdk: "razorpay 2 Razorpay.validateWebhookSignature", verify: (body, h, s) => sdk.razorpay.validateWebhookSignature(body, h["x-razorpay-signature"], s) },
+  line: { sdk: "@line/bot-sdk 11 validateSignature", verify: (body, h, s) => sdk.line.validateSignature(body, s, h["x-line-signature"]) },
+  gocardless: { sdk: "gocardless-nodejs 10 webhooks.verifySignature", verify: (body, h, s) => (sdk.gocardless.verifySignature(body, s, h["webhook-signature"]), true) },
+  "coinbase-commerce": { sdk: "coinbase-commerce-node 1 Webhook.verifySigHeader", verify: (body, h, s) => sdk.coinbase.Webhook.verifySigHeader(body, h["x-cc-webhook-signature"], s) },
+  workos: {
+    sdk: "@workos-inc/node 12 webhooks.verifyHeader",
+    verify: async (body, h, s) => (await sdk.workos.webhooks.verifyHeader({ payload: JSON.parse(body), sigHeader: h["workos-signature"], secret: s, tolerance: 180_000 }), true),
+  },
+  mux: { sdk: "@mux/mux-node 15 webhooks.verifySignature", verify: async (body, h, s) => (await sdk.mux.webhooks.verifySignature(body, h, s), true) },
+  onfido: { sdk: "@onfido/api 6 WebhookEventVerifier.readPayload", verify: (body, h, s) => (new sdk.onfido.WebhookEventVerifier(s).readPayload(body, h["x-sha2-signature"]), true) },
+  mailersend: { sdk: "mailersend 3 MailerSendUtils.verifyWebHook", verify: (body, h, s) => sdk.mailersend.verifyWebHook(Buffer.from(body), h.signature, s) },
+};
+
+/** Credentials only (src/verify/presets/credential-only.ts): Basic as the provider sends it, Telegram's header token. */
+async function credentialOnly() {
+  const basic = (name, user, password, source) =>
+    vector({
+      name: `${name}: HTTP Basic`,
+      provider: name,
+      source,
+      method: { secrets: [`${user}:${password}`] },
+      request: { url: `${HOST}/${name}`, headers: { "content-type": "application/json", authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` }, body: json({ event: `${name}.test` }) },
+    });
+  return [
+    basic("postmark", "postmark-hooks", "pm:pass:with:colons!!", "https://postmarkapp.com/developer/webhooks/webhooks-overview (basic HTTP authentication: https://<username>:<password>@example.com/webhook)"),
+    basic("pipedrive", "pd-user", "pd-password-0123", "https://pipedrive.readme.io/docs/guide-for-webhooks (http_auth_user / http_auth_password)"),
+    basic("chargebee", "cb-user", "cb-password-0123", "https://www.chargebee.com/docs/billing/2.0/site-configuration/webhook_settings (basic authentication for webhooks)"),
+    vector({
+      name: "telegram: secret_token header",
+      provider: "telegram",
+      source: "https://core.telegram.org/bots/api#setwebhook (secret_token: sent in a header X-Telegram-Bot-Api-Secret-Token in every webhook request)",
+      method: { secrets: ["tg_secret_token-0123456789"] },
+      request: { url: `${HOST}/telegram`, headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "tg_secret_token-0123456789" }, body: json({ update_id: 10000, message: { message_id: 1, text: "hi" } }) },
+    }),
+  ];
+}
+
+/** The providers whose scheme is data (src/verify/presets/hmac-family.json), signed by the signer `hookgate send` uses. */
+const HMAC_FAMILY = JSON.parse(readFileSync(new URL("../src/verify/presets/hmac-family.json", import.meta.url), "utf8"));
+
+function hmacFamilySecret(e, i) {
+  const raw = Buffer.alloc(32, 0x60 + i);
+  if (e.scheme.keyEncoding === "hex") return raw.toString("hex");
+  if (e.scheme.keyEncoding === "base64") return raw.toString("base64");
+  return `${e.name}_provider_vectors_secret_${i}`;
+}
+
+/**
+ * Each data-only HMAC preset: a request signed per its documented algorithm (the entry's
+ * scheme, by bin/scheme-signer.mjs), and its documented vector where the provider publishes
+ * one, which the signer must reproduce (so the entry is checked against the provider's
+ * own numbers, not only against itself). The provider SDKs check these in sdkOracle.
+ */
+async function hmacFamilyVectors() {
+  const vectors = [];
+  for (const [i, e] of HMAC_FAMILY.entries()) {
+    const secret = hmacFamilySecret(e, i);
+    const id = `evt_${e.name.replace(/-/g, "")}_vector_0001`;
+    const idSource = e.scheme.eventId;
+    const idHeader = idSource?.header && (Array.isArray(idSource.header) ? idSource.header[0] : idSource.header).toLowerCase();
+    const payload = { type: `${e.name}.test`, data: { id: `obj_${i}`, amount: 1999 } };
+    if (idSource?.jsonField) {
+      let at = payload;
+      const keys = idSource.jsonField.split(".");
+      for (const k of keys.slice(0, -1)) at = at[k] = at[k] ?? {};
+      at[keys.at(-1)] = id;
+    }
+    const body = json(payload);
+    const url = `${HOST}/${e.name}`;
+    const base = { "content-type": "application/json", ...(idHeader && { [idHeader]: id }) };
+    const signed = signScheme(e.scheme, { secret, body: Buffer.from(body), now: NOW_MS, url, headers: base });
+    vectors.push(
+      vector({
+        name: `${e.name}: documented algorithm`,
+        provider: e.name,
+        source: `${e.source}: "${e.quote.slice(0, 200)}" (signed by bin/scheme-signer.mjs, the signer of hookgate send)`,
+        method: { secrets: [secret] },
+        request: { url, headers: { ...base, ...signed }, body },
+        ...(idSource && { eventId: id }),
+      }),
+    );
+    const doc = e.documentedVector;
+    if (doc) {
+      const now = doc.timestamp ? Number(doc.timestamp) * (e.scheme.timestamp?.unit === "ms" ? 1 : 1000) : NOW_MS;
+      const ours = signScheme(e.scheme, { secret: doc.secret, body: Buffer.from(doc.body), now, url: doc.url ?? url, headers: doc.headers ?? {} });
+      const header = (Array.isArray(e.scheme.header) ? e.scheme.header[0] : e.scheme.header).toLowerCase();
+      if (!ours[header].includes(doc.signature)) throw new Error(`${e.name}: documented vector does not reproduce (${ours[header]} vs ${doc.signature})`);
+      vectors.push(
+        vector({
+          name: `${e.name}: documented vector`,
+          provider: e.name,
+          source: `documented vector: ${e.source}`,
+          method: { secrets: [doc.secret] },
+          request: { url: doc.url ?? url, headers: { "content-type": "application/json", ...(doc.headers ?? {}), ...ours }, body: doc.body },
+          now,
+        }),
+      );
+    }
+  }
+  return vectors;
 }
 
 /** The providers that send Standard Webhooks (src/verify/presets/standard-family.json: the presets read it too). */
@@ -1402,6 +1516,14 @@ export function sdkOracle(v) {
       return false;
     }
   };
+  // The data-only HMAC presets with an SDK of their own: its verify function, as documented.
+  const familySdk = HMAC_FAMILY_SDKS[v.provider];
+  if (familySdk) {
+    return {
+      sdk: familySdk.sdk,
+      verify: async () => (await load(), atClock(v.now, () => any((s) => attempt(() => familySdk.verify(body, h, s))))),
+    };
+  }
   // Svix-named headers, and the Standard Webhooks senders: the library the provider's SDK verifies with.
   const family = FAMILY.get(v.provider);
   if (h["svix-signature"] || family) {
@@ -1636,6 +1758,8 @@ const PROVIDERS = [
   standardWebhooks,
   svix,
   standardFamilyVectors,
+  hmacFamilyVectors,
+  credentialOnly,
   sendgridVectors,
   square,
   paddle,

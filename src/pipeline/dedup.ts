@@ -19,6 +19,7 @@ import type { Env } from "../env";
 import { bytesToHex, concatBytes, utf8 } from "../lib/encoding";
 import { sha256 } from "../lib/constant-time";
 import type { Rejection } from "../lib/rejection";
+import { HMAC_FAMILY } from "../verify/presets/hmac-family";
 import family from "../verify/presets/standard-family.json";
 import { stripQueryParams } from "./forward";
 
@@ -32,6 +33,8 @@ const PROVIDER_RETENTION_SECONDS: Record<string, number> = {
   "hmac:standard-webhooks": 28 * 3600,
   // The Standard Webhooks senders (most deliver through Svix): its schedule, unless one documents another.
   ...Object.fromEntries(family.map((p) => [`hmac:${p.name}`, 28 * 3600])),
+  // The data-only HMAC presets that document how long they retry: an hour beyond it.
+  ...Object.fromEntries(HMAC_FAMILY.filter((e) => e.retryHours).map((e) => [`hmac:${e.name}`, (e.retryHours! + 1) * 3600])),
   "hmac:slack": 3600, // Slack's last retry comes about 5 minutes after the first
   "hmac:shopify": 2 * 24 * 3600, // Shopify retries 8 times over 4 hours; margin for manual resends
 };

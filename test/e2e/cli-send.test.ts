@@ -24,11 +24,15 @@ const sendArgs = JSON.parse(readFileSync(join(PROJECT_ROOT, "demo/send.json"), "
 
 /** The Standard Webhooks senders: their `-id` header is the event id. */
 const STANDARD_FAMILY = (JSON.parse(readFileSync(join(PROJECT_ROOT, "src/verify/presets/standard-family.json"), "utf8")) as { name: string }[]).map((p) => p.name);
+/** The data-only HMAC presets that hand on an event id. */
+const HMAC_FAMILY_IDS = (JSON.parse(readFileSync(join(PROJECT_ROOT, "src/verify/presets/hmac-family.json"), "utf8")) as { name: string; scheme: { eventId?: unknown } }[])
+  .filter((e) => e.scheme.eventId)
+  .map((e) => e.name);
 /** Presets whose credential covers no part of the body (a token, Graph's clientState): a changed body still passes. */
-const BODY_UNSIGNED = new Set(["gitlab", "mailchimp", "okta", "msgraph"]);
+const BODY_UNSIGNED = new Set(["gitlab", "mailchimp", "okta", "msgraph", "postmark", "pipedrive", "chargebee", "telegram"]);
 /** Presets that hand on an event id (header or body field), by how the origin sees it for `--event-id X`. */
 const EVENT_ID: Record<string, (id: string) => string> = Object.fromEntries(
-  ["stripe", "github", "gitlab", "gitlab-signing", "standard-webhooks", "svix", "shopify", "slack", "discord", "twilio", "square", "paddle", "linear", "intercom", "typeform", "sns", ...STANDARD_FAMILY].map((p) => [p, (id: string) => id]),
+  ["stripe", "github", "gitlab", "gitlab-signing", "standard-webhooks", "svix", "shopify", "slack", "discord", "twilio", "square", "paddle", "linear", "intercom", "typeform", "sns", ...STANDARD_FAMILY, ...HMAC_FAMILY_IDS].map((p) => [p, (id: string) => id]),
 );
 EVENT_ID.mailgun = (id) => `token:${id}`; // the signed token is Mailgun's only per-delivery value
 /** Handshakes the gateway answers itself; SNS's SubscriptionConfirmation is forwarded (confirmSubscriptions is off in the demo). */

@@ -1,8 +1,10 @@
 /** Provider presets by the name a route config uses (docs/providers.md describes each). */
+import { chargebee, pipedrive, postmark, telegram } from "./credential-only";
 import { discord } from "./discord";
 import { dropbox } from "./dropbox";
 import { github } from "./github";
 import { gitlab } from "./gitlab";
+import { hmacFamily } from "./hmac-family";
 import { hubspot } from "./hubspot";
 import { intercom } from "./intercom";
 import { linear } from "./linear";
@@ -56,10 +58,14 @@ const own = {
   xero,
   msgraph,
   x,
+  postmark,
+  pipedrive,
+  chargebee,
+  telegram,
 } as const satisfies Record<string, Preset>;
 
-/** Every preset by name: the ones above and the Standard Webhooks senders (standard-family.json). */
-export const presets: Readonly<Record<string, Preset>> & typeof own = { ...own, ...standardFamily };
+/** Every preset by name: the ones above, the Standard Webhooks senders (standard-family.json) and the data-only HMAC schemes (hmac-family.json). */
+export const presets: Readonly<Record<string, Preset>> & typeof own = { ...own, ...standardFamily, ...hmacFamily };
 
 export type PresetName = string;
 export const PRESET_NAMES = Object.keys(presets) as PresetName[];

@@ -11,6 +11,7 @@ import { bytesToBase64, bytesToHex, utf8 } from "../../../src/lib/encoding";
 import { buildVerifier, type ResolvedMethod } from "../../../src/verify/build";
 import type { PresetName } from "../../../src/verify/presets";
 import { standardFamily } from "../../../src/verify/presets/standard-webhooks";
+import { HMAC_FAMILY } from "../../../src/verify/presets/hmac-family";
 import type { Verifier, VerifyInput, VerifyResult } from "../../../src/verify/types";
 
 interface Vector {
@@ -35,6 +36,7 @@ const TOLERANCE: Partial<Record<PresetName, number>> = {
   "standard-webhooks": 300,
   svix: 300,
   ...Object.fromEntries(Object.keys(standardFamily).map((name) => [name, 300])),
+  ...Object.fromEntries(HMAC_FAMILY.flatMap((e) => (e.scheme.timestamp ? [[e.name, e.scheme.timestamp.toleranceSeconds]] : []))),
   sendgrid: 300,
   paddle: 5,
   linear: 60,
@@ -47,7 +49,7 @@ const TOLERANCE: Partial<Record<PresetName, number>> = {
  * Presets whose credential does not cover the body (a URL or header token, Graph's
  * `clientState` shared secret inside the body): a changed body cannot be detected.
  */
-const BODY_UNSIGNED = new Set<PresetName>(["gitlab", "mailchimp", "okta", "msgraph"]);
+const BODY_UNSIGNED = new Set<PresetName>(["gitlab", "mailchimp", "okta", "msgraph", "postmark", "pipedrive", "chargebee", "telegram"]);
 
 /** Signature-like runs in a header value (hex, base64): damaging each one breaks every signature a rotation header carries. */
 const SIGNATURE_TOKEN_RE = /[A-Za-z0-9+/]{16,}=*/g;

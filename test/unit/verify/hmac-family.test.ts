@@ -1,0 +1,49 @@
+/**
+ * hmac-family.json, the providers whose scheme is data: every entry names a preset no other
+ * file defines, cites an https source with the words it follows, and is a scheme the engine
+ * builds (known algorithm, encoding, key encoding and a payload template it can fill).
+ * Its vectors (test/unit/verify/providers.test.ts) then check each one with its negatives.
+ */
+import { describe, expect, it } from "vitest";
+import { compileTemplate } from "../../../src/verify/scheme";
+import { HMAC_FAMILY } from "../../../src/verify/presets/hmac-family";
+import { presets } from "../../../src/verify/presets";
+import family from "../../../src/verify/presets/standard-family.json";
+
+describe("hmac-family.json", () => {
+  const names = HMAC_FAMILY.map((e) => e.name);
+
+  it("names each preset once, apart from every other preset", () => {
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) {
+      expect(name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(family.some((p) => p.name === name), name).toBe(false);
+      expect(presets[name], name).toBeDefined();
+    }
+  });
+
+  describe.each(HMAC_FAMILY.map((e) => ({ name: e.name, e })))("$name", ({ e }) => {
+    it("cites its source and the words it follows", () => {
+      expect(e.source).toMatch(/^https:\/\//);
+      expect(e.quote.length).toBeGreaterThan(20);
+    });
+
+    it("is a scheme the engine builds", async () => {
+      const s = e.scheme;
+      expect(["hmac-sha1", "hmac-sha256", "hmac-sha512"]).toContain(s.algorithm);
+      expect(["hex", "base64"]).toContain(s.encoding);
+      expect(["utf8", "base64", "hex"]).toContain(s.keyEncoding);
+      expect(["single", "pairs", "list"]).toContain(s.format.kind);
+      expect(compileTemplate(s.payload)).not.toBeNull();
+      if (s.payload.includes("{timestamp}")) expect(s.timestamp).toBeDefined();
+      if (s.timestamp) {
+        expect(["s", "ms"]).toContain(s.timestamp.unit);
+        expect(s.timestamp.toleranceSeconds).toBeGreaterThan(0);
+        if (!s.timestamp.header) expect(s.format.kind).toBe("pairs");
+      }
+      const secret = s.keyEncoding === "hex" ? "00".repeat(32) : s.keyEncoding === "base64" ? btoa("k".repeat(32)) : "a-secret";
+      const verifier = await presets[e.name]!.build({ secrets: [{ value: secret }], url: {}, legacySha1: false, topicArns: [], confirmSubscriptions: false });
+      expect(verifier.scheme).toBe(`hmac:${e.name}`);
+    });
+  });
+});
