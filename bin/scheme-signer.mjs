@@ -45,8 +45,10 @@ function headerValue(format, signature, inHeader) {
  * header, and the timestamp header where the scheme has one. `headers` (lower-case) are the
  * request's other headers, for `{header:Name}` in the payload.
  */
-export function signScheme(scheme, { secret, body, now, url = "", method = "POST", headers = {} }) {
-  const timestamp = scheme.timestamp ? String(scheme.timestamp.unit === "ms" ? now : Math.floor(now / 1000)) : undefined;
+export function signScheme(scheme, { secret, body, now, url = "", method = "POST", headers = {}, timestamp: given }) {
+  const unit = scheme.timestamp?.unit;
+  // `timestamp`: the provider's own text for it (a documented vector's), else `now` in the scheme's unit.
+  const timestamp = unit === undefined ? undefined : (given ?? (unit === "iso" ? new Date(now).toISOString() : String(unit === "ms" ? now : Math.floor(now / 1000))));
   const out = {};
   if (scheme.timestamp?.header) out[first(scheme.timestamp.header).toLowerCase()] = timestamp;
   const payload = signedBytes(scheme.payload, { body, timestamp, url, method, headers: { ...headers, ...out } });

@@ -23,7 +23,8 @@ function layout(s) {
 
 function window(s) {
   if (!s.timestamp) return "–";
-  const where = s.timestamp.header ? ` (\`${s.timestamp.header}\`${s.timestamp.unit === "ms" ? ", ms" : ""})` : s.timestamp.unit === "ms" ? " (ms)" : "";
+  const unit = { s: "", ms: ", ms", iso: ", ISO 8601" }[s.timestamp.unit];
+  const where = s.timestamp.header ? ` (\`${s.timestamp.header}\`${unit})` : unit ? ` (${unit.slice(2)})` : "";
   return `${s.timestamp.toleranceSeconds} s${where}`;
 }
 

@@ -134,6 +134,8 @@ async function load() {
   sdk.mux = new (await import("@mux/mux-node")).default({ tokenId: "provider-vectors", tokenSecret: "not-used" });
   sdk.onfido = await import("@onfido/api");
   sdk.mailersend = (await import("mailersend/lib/services/mailersend.utils.js")).MailerSendUtils;
+  sdk.orb = new (await import("orb-billing")).default({ apiKey: "provider-vectors" });
+  sdk.sanity = await import("@sanity/webhook");
   sdk.loaded = true;
   return sdk;
 }
@@ -782,6 +784,8 @@ const HMAC_FAMILY_SDKS = {
   mux: { sdk: "@mux/mux-node 15 webhooks.verifySignature", verify: async (body, h, s) => (await sdk.mux.webhooks.verifySignature(body, h, s), true) },
   onfido: { sdk: "@onfido/api 6 WebhookEventVerifier.readPayload", verify: (body, h, s) => (new sdk.onfido.WebhookEventVerifier(s).readPayload(body, h["x-sha2-signature"]), true) },
   mailersend: { sdk: "mailersend 3 MailerSendUtils.verifyWebHook", verify: (body, h, s) => sdk.mailersend.verifyWebHook(Buffer.from(body), h.signature, s) },
+  orb: { sdk: "orb-billing 5 webhooks.verifySignature", verify: (body, h, s) => (sdk.orb.webhooks.verifySignature(body, h, s), true) },
+  sanity: { sdk: "@sanity/webhook 4 isValidSignature", verify: (body, h, s) => sdk.sanity.isValidSignature(body, h["sanity-webhook-signature"], s) },
 };
 
 /** Credentials only (src/verify/presets/credential-only.ts): Basic as the provider sends it, Telegram's header token. */
@@ -854,18 +858,21 @@ async function hmacFamilyVectors() {
     );
     const doc = e.documentedVector;
     if (doc) {
-      const now = doc.timestamp ? Number(doc.timestamp) * (e.scheme.timestamp?.unit === "ms" ? 1 : 1000) : NOW_MS;
-      const ours = signScheme(e.scheme, { secret: doc.secret, body: Buffer.from(doc.body), now, url: doc.url ?? url, headers: doc.headers ?? {} });
+      const unit = e.scheme.timestamp?.unit;
+      const isoMs = (t) => Date.parse(/Z|[+-]\d{2}:\d{2}$/.test(t) ? t : `${t}Z`); // no zone: UTC, as the providers send it
+      const now = !doc.timestamp ? NOW_MS : unit === "iso" ? isoMs(doc.timestamp) : Number(doc.timestamp) * (unit === "ms" ? 1 : 1000);
+      const ours = signScheme(e.scheme, { secret: doc.secret, body: Buffer.from(doc.body), now, url: doc.url ?? url, headers: doc.headers ?? {}, ...(doc.timestamp && { timestamp: doc.timestamp }) });
       const header = (Array.isArray(e.scheme.header) ? e.scheme.header[0] : e.scheme.header).toLowerCase();
       if (!ours[header].includes(doc.signature)) throw new Error(`${e.name}: documented vector does not reproduce (${ours[header]} vs ${doc.signature})`);
       vectors.push(
         vector({
           name: `${e.name}: documented vector`,
           provider: e.name,
-          source: `documented vector: ${e.source}`,
+          source: `documented vector: ${doc.source ?? e.source}`,
           method: { secrets: [doc.secret] },
           request: { url: doc.url ?? url, headers: { "content-type": "application/json", ...(doc.headers ?? {}), ...ours }, body: doc.body },
           now,
+          ...(doc.eventId && { eventId: doc.eventId }),
         }),
       );
     }

@@ -23,7 +23,8 @@ export type Source = { readonly header: string | readonly string[] } | { readonl
 export interface SignatureScheme {
   readonly name: string;
   readonly algorithm: Algorithm;
-  readonly encoding: "hex" | "base64";
+  /** base64 also reads the URL-safe alphabet and no padding; base64url names it (Sanity), for signers. */
+  readonly encoding: "hex" | "base64" | "base64url";
   /** The signature header; with several names, the first one present (Shopify's two spellings). */
   readonly header: string | readonly string[];
   readonly format: SignatureFormat;

@@ -57,6 +57,8 @@ const SDK_PROVIDERS = [
   "mux",
   "onfido",
   "mailersend",
+  "orb",
+  "sanity",
   "stripe",
   "github",
   "gitlab-signing",

@@ -31,13 +31,13 @@ describe("hmac-family.json", () => {
     it("is a scheme the engine builds", async () => {
       const s = e.scheme;
       expect(["hmac-sha1", "hmac-sha256", "hmac-sha512"]).toContain(s.algorithm);
-      expect(["hex", "base64"]).toContain(s.encoding);
+      expect(["hex", "base64", "base64url"]).toContain(s.encoding);
       expect(["utf8", "base64", "hex"]).toContain(s.keyEncoding);
       expect(["single", "pairs", "list"]).toContain(s.format.kind);
       expect(compileTemplate(s.payload)).not.toBeNull();
       if (s.payload.includes("{timestamp}")) expect(s.timestamp).toBeDefined();
       if (s.timestamp) {
-        expect(["s", "ms"]).toContain(s.timestamp.unit);
+        expect(["s", "ms", "iso"]).toContain(s.timestamp.unit);
         expect(s.timestamp.toleranceSeconds).toBeGreaterThan(0);
         if (!s.timestamp.header) expect(s.format.kind).toBe("pairs");
       }
