@@ -856,6 +856,36 @@ async function hmacFamilyVectors() {
         ...(idSource && { eventId: id }),
       }),
     );
+    if (e.handshake?.kind === "head") {
+      vectors.push(vector({ name: `${e.name}: HEAD check`, provider: e.name, source: `${e.source} (the URL is checked with a HEAD that must get 200)`, method: { secrets: [secret] }, request: { method: "HEAD", url, headers: {} }, reply: { status: 200, body: "" } }));
+    } else if (e.handshake?.kind === "echo") {
+      const challenge = `${e.name}-challenge-4kGcDqj3`;
+      vectors.push(
+        vector({
+          name: `${e.name}: challenge (${e.handshake.method})`,
+          provider: e.name,
+          source: `${e.source} (${e.handshake.method} ?${e.handshake.param}= is answered with the value)`,
+          method: { secrets: [secret] },
+          request: { method: e.handshake.method, url: `${url}?${e.handshake.param}=${challenge}`, headers: {} },
+          reply: { status: 200, contentType: "text/plain", body: challenge },
+        }),
+      );
+    }
+    if (e.reply?.kind === "signedEcho") {
+      const challenge = `${e.name}-challenge-pogChamp-4kGc`;
+      const challengeBody = json({ challenge, subscription: { id: "sub_vector", status: "webhook_callback_verification_pending" } });
+      const headers = { ...base, [e.reply.header]: e.reply.value };
+      vectors.push(
+        vector({
+          name: `${e.name}: signed challenge`,
+          provider: e.name,
+          source: `${e.source} (a signed request with ${e.reply.header}: ${e.reply.value} is answered with its ${e.reply.field})`,
+          method: { secrets: [secret] },
+          request: { url, headers: { ...headers, ...signScheme(e.scheme, { secret, body: Buffer.from(challengeBody), now: NOW_MS, url, headers }) }, body: challengeBody },
+          reply: { status: 200, contentType: "text/plain", body: challenge },
+        }),
+      );
+    }
     const doc = e.documentedVector;
     if (doc) {
       const unit = e.scheme.timestamp?.unit;

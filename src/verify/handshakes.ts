@@ -101,6 +101,20 @@ export const acceptMethod = (method: string): Handshake => ({ methods: [method],
 
 type Reply = (input: VerifyInput) => Promise<Response | null>;
 
+/**
+ * A signed request whose header `header` says `value` is a challenge: answered with the body's
+ * `field` as text (Twitch's `webhook_callback_verification`, `challenge`). Asked only after
+ * the signature verified, like every signed handshake.
+ */
+export function signedEcho(header: string, value: string, field: string): Reply {
+  return async ({ headers, body }) => {
+    if (headers.get(header) !== value) return null;
+    const challenge = new BodyFields(body).text(field);
+    if (challenge === undefined || challenge === "" || challenge.length > MAX_ECHO_CHARS) return textReply(400, "bad handshake");
+    return textReply(200, challenge);
+  };
+}
+
 /** Slack: a signed `{"type":"url_verification","challenge":…}` is answered with the challenge. */
 export const slackUrlVerification: Reply = async ({ body }) => {
   const fields = new BodyFields(body);

@@ -6,7 +6,9 @@
  * (bin/scheme-signer.mjs). test/unit/verify/hmac-family.test.ts checks every entry is a
  * scheme the engine can build.
  */
+import { echoQuery, headCheck, signedEcho } from "../handshakes";
 import type { SignatureScheme } from "../scheme";
+import type { Handshake, Verifier } from "../types";
 import entries from "./hmac-family.json";
 import { schemePreset } from "./scheme-preset";
 import type { Preset } from "./types";
@@ -19,8 +21,27 @@ export interface FamilyEntry {
   readonly scheme: Omit<SignatureScheme, "name" | "url">;
   /** How long the provider retries a failed delivery: dedup remembers a key an hour longer. */
   readonly retryHours?: number;
+  /**
+   * An unsigned check the provider makes when the webhook is created, answered at the edge:
+   * `head` (a HEAD must get 200: Trello), `echo` (`?param=` sent back as text: Nylas's GET challenge).
+   */
+  readonly handshake?: { readonly kind: "head" } | { readonly kind: "echo"; readonly method: string; readonly param: string };
+  /** A signed challenge: when `header` is `value`, the body's `field` is the answer (Twitch). */
+  readonly reply?: { readonly kind: "signedEcho"; readonly header: string; readonly value: string; readonly field: string };
+}
+
+function handshakeOf(h: FamilyEntry["handshake"]): Handshake | undefined {
+  if (!h) return undefined;
+  return h.kind === "head" ? headCheck : echoQuery(h.method, h.param);
 }
 
 export const HMAC_FAMILY = entries as unknown as readonly FamilyEntry[];
 
-export const hmacFamily: Record<string, Preset> = Object.fromEntries(HMAC_FAMILY.map((e) => [e.name, schemePreset({ name: e.name, ...e.scheme })]));
+export const hmacFamily: Record<string, Preset> = Object.fromEntries(
+  HMAC_FAMILY.map((e) => {
+    const handshake = handshakeOf(e.handshake);
+    const reply = e.reply && signedEcho(e.reply.header, e.reply.value, e.reply.field);
+    const decorate = (v: Verifier): Verifier => ({ ...v, ...(handshake && { handshake }), ...(reply && { reply }) });
+    return [e.name, schemePreset({ name: e.name, ...e.scheme }, handshake || reply ? { decorate } : {})];
+  }),
+);

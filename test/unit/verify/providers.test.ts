@@ -66,6 +66,10 @@ async function otherKey(provider: PresetName, like: string): Promise<string> {
     return bytesToBase64(new Uint8Array((await crypto.subtle.exportKey("spki", pair.publicKey)) as ArrayBuffer));
   }
   if (like.startsWith("whsec_")) return `whsec_${bytesToBase64(crypto.getRandomValues(new Uint8Array(32)))}`;
+  // Data-only presets whose key is given encoded: another key of the same encoding.
+  const keyEncoding = HMAC_FAMILY.find((e) => e.name === provider)?.scheme.keyEncoding;
+  if (keyEncoding === "base64") return bytesToBase64(crypto.getRandomValues(new Uint8Array(32)));
+  if (keyEncoding === "hex") return bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
   if (like.startsWith("v1,whsec_")) return `v1,whsec_${bytesToBase64(crypto.getRandomValues(new Uint8Array(32)))}`; // Supabase's display form
   return `${like}-but-not-this-one`;
 }
