@@ -209,6 +209,21 @@ export const providers = {
   ...Object.fromEntries(HMAC_FAMILY.map((e) => [e.name, familySender(e)])),
   // Credentials only: Basic with `--secret user:password`, Telegram's header token.
   ...Object.fromEntries(["postmark", "pipedrive", "chargebee"].map((name) => [name, { event: (c) => ({ body: c.body ?? json({ event: `${name}.test`, id: c.eventId ?? hex(8) }), headers: { "content-type": JSON_TYPE, authorization: `Basic ${Buffer.from(c.need("secret")).toString("base64")}` } }) }])),
+  // Signatures in the body (src/verify/presets/vn-payments.ts).
+  zalopay: {
+    event(c) {
+      const data = json({ app_id: 2553, app_trans_id: c.eventId ?? `${new Date(c.now).toISOString().slice(2, 10).replace(/-/g, "")}_2553_${hex(6)}`, amount: 50000, server_time: c.now, zp_trans_id: Number(String(c.now).slice(-12)) });
+      const body = c.body ?? json({ data, mac: hmac("sha256", c.need("secret"), data, "hex"), type: 1 });
+      return { body, headers: { "content-type": JSON_TYPE } };
+    },
+  },
+  payos: {
+    event(c) {
+      const data = { orderCode: Number(String(c.now).slice(-6)), amount: 3000, description: "hookgate test", reference: c.eventId ?? `FT${hex(6)}`, transactionDateTime: new Date(c.now).toISOString().slice(0, 19).replace("T", " "), currency: "VND", code: "00", desc: "success" };
+      const signed = Object.keys(data).sort().map((k) => `${k}=${data[k]}`).join("&");
+      return { body: c.body ?? json({ code: "00", desc: "success", success: true, data, signature: hmac("sha256", c.need("secret"), signed, "hex") }), headers: { "content-type": JSON_TYPE } };
+    },
+  },
   telegram: { event: (c) => ({ body: c.body ?? json({ update_id: Math.floor(c.now / 1000), message: { message_id: 1, text: "hello" } }), headers: { "content-type": JSON_TYPE, "x-telegram-bot-api-secret-token": c.need("secret") } }) },
   shopify: {
     event(c) {

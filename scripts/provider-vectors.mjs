@@ -136,6 +136,7 @@ async function load() {
   sdk.mailersend = (await import("mailersend/lib/services/mailersend.utils.js")).MailerSendUtils;
   sdk.orb = new (await import("orb-billing")).default({ apiKey: "provider-vectors" });
   sdk.sanity = await import("@sanity/webhook");
+  sdk.payos = (await import("@payos/node")).PayOS;
   sdk.loaded = true;
   return sdk;
 }
@@ -785,8 +786,57 @@ const HMAC_FAMILY_SDKS = {
   onfido: { sdk: "@onfido/api 6 WebhookEventVerifier.readPayload", verify: (body, h, s) => (new sdk.onfido.WebhookEventVerifier(s).readPayload(body, h["x-sha2-signature"]), true) },
   mailersend: { sdk: "mailersend 3 MailerSendUtils.verifyWebHook", verify: (body, h, s) => sdk.mailersend.verifyWebHook(Buffer.from(body), h.signature, s) },
   orb: { sdk: "orb-billing 5 webhooks.verifySignature", verify: (body, h, s) => (sdk.orb.webhooks.verifySignature(body, h, s), true) },
+  payos: {
+    sdk: "@payos/node 2 webhooks.verify",
+    verify: async (body, _h, s) => (await new sdk.payos({ clientId: "provider-vectors", apiKey: "provider-vectors", checksumKey: s }).webhooks.verify(JSON.parse(body)), true),
+  },
   sanity: { sdk: "@sanity/webhook 4 isValidSignature", verify: (body, h, s) => sdk.sanity.isValidSignature(body, h["sanity-webhook-signature"], s) },
 };
+
+/**
+ * ZaloPay and payOS (src/verify/presets/vn-payments.ts): their documented vectors (the docs'
+ * sample data with the sandbox key2 that reproduces the docs' mac; payOS's signature page),
+ * and a request of each signed as the docs describe, which payOS's SDK checks.
+ */
+async function vnPayments() {
+  const zaloData = JSON.stringify({ app_id: 2553, app_trans_id: "200904_2553_1598435687208", app_time: 1599189392817, app_user: "demo", amount: 10000, embed_data: '{"merchantinfo":"embeddata123","promotioninfo":""}', item: '[{"itemid":"knb","itemname":"kim nguyen bao","itemprice":198400,"itemquantity":1}]', zp_trans_id: 200904000000389, server_time: 1599189413498, channel: 38, merchant_user_id: "7ZMSl3nEg5sOUJzOLSoUFT8xKNQVaLOLXHB--8Eytqc", user_fee_amount: 0, discount_amount: 0 });
+  const zaloKey = "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz";
+  const zaloMac = "d8d33baf449b31d7f9b94fa50d7c942c08cd4d83f28fa185557da21acb104f67";
+  if (hmac("sha256", zaloKey, zaloData, "hex") !== zaloMac) throw new Error("zalopay: documented vector does not reproduce");
+  const payosData = { orderCode: 123, amount: 3000, description: "VQRIO123", accountNumber: "12345678", reference: "TF230204212323", transactionDateTime: "2023-02-04 18:25:00", currency: "VND", paymentLinkId: "124c33293c43417ab7879e14c8d9eb18", code: "00", desc: "Thành công", counterAccountBankId: "", counterAccountBankName: "", counterAccountName: "", counterAccountNumber: "", virtualAccountName: "", virtualAccountNumber: "" };
+  const payosKey = "1a54716c8f0efb2744fb28b6e38b25da7f67a925d98bc1c18bd8faaecadd7675";
+  const payosSig = "412e915d2871504ed31be63c8f62a149a4410d34c4c42affc9006ef9917eaa03";
+  const payosString = Object.keys(payosData).sort().map((k) => `${k}=${payosData[k]}`).join("&");
+  if (hmac("sha256", payosKey, payosString, "hex") !== payosSig) throw new Error("payos: documented vector does not reproduce");
+  const ownZalo = json({ app_id: 2553, app_trans_id: "261203_2553_vectors0001", amount: 50000, server_time: NOW_MS, zp_trans_id: 261203000000001 });
+  const ownKey = "zalopay-provider-vectors-key2-0123";
+  return [
+    vector({
+      name: "zalopay: documented vector",
+      provider: "zalopay",
+      source: "documented vector: https://docs.zalopay.vn/docs/specs/callback-api (the docs' data sample and mac; the public sandbox key2 of app 2553 reproduces it)",
+      method: { secrets: [zaloKey] },
+      request: { url: `${HOST}/zalopay`, headers: { "content-type": "application/json" }, body: json({ data: zaloData, mac: zaloMac, type: 1 }) },
+      eventId: "200904_2553_1598435687208",
+    }),
+    vector({
+      name: "zalopay: callback",
+      provider: "zalopay",
+      source: "https://docs.zalopay.vn/docs/specs/callback-api: mac = HMAC-SHA256(key2, data)",
+      method: { secrets: [ownKey] },
+      request: { url: `${HOST}/zalopay`, headers: { "content-type": "application/json" }, body: json({ data: ownZalo, mac: hmac("sha256", ownKey, ownZalo, "hex"), type: 1 }) },
+      eventId: "261203_2553_vectors0001",
+    }),
+    vector({
+      name: "payos: documented vector",
+      provider: "payos",
+      source: "documented vector: https://payos.vn/docs/tich-hop-webhook/kiem-tra-du-lieu-voi-signature/",
+      method: { secrets: [payosKey] },
+      request: { url: `${HOST}/payos`, headers: { "content-type": "application/json" }, body: json({ code: "00", desc: "success", success: true, data: payosData, signature: payosSig }) },
+      eventId: "TF230204212323",
+    }),
+  ];
+}
 
 /** Credentials only (src/verify/presets/credential-only.ts): Basic as the provider sends it, Telegram's header token. */
 async function credentialOnly() {
@@ -1797,6 +1847,7 @@ const PROVIDERS = [
   standardFamilyVectors,
   hmacFamilyVectors,
   credentialOnly,
+  vnPayments,
   sendgridVectors,
   square,
   paddle,

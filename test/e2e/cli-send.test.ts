@@ -32,7 +32,7 @@ const HMAC_FAMILY_IDS = (JSON.parse(readFileSync(join(PROJECT_ROOT, "src/verify/
 const BODY_UNSIGNED = new Set(["gitlab", "mailchimp", "okta", "msgraph", "postmark", "pipedrive", "chargebee", "telegram"]);
 /** Presets that hand on an event id (header or body field), by how the origin sees it for `--event-id X`. */
 const EVENT_ID: Record<string, (id: string) => string> = Object.fromEntries(
-  ["stripe", "github", "gitlab", "gitlab-signing", "standard-webhooks", "svix", "shopify", "slack", "discord", "twilio", "square", "paddle", "linear", "intercom", "typeform", "sns", ...STANDARD_FAMILY, ...HMAC_FAMILY_IDS].map((p) => [p, (id: string) => id]),
+  ["stripe", "github", "gitlab", "gitlab-signing", "standard-webhooks", "svix", "shopify", "slack", "discord", "twilio", "square", "paddle", "linear", "intercom", "typeform", "sns", "zalopay", "payos", ...STANDARD_FAMILY, ...HMAC_FAMILY_IDS].map((p) => [p, (id: string) => id]),
 );
 EVENT_ID.mailgun = (id) => `token:${id}`; // the signed token is Mailgun's only per-delivery value
 /** Handshakes the gateway answers itself; SNS's SubscriptionConfirmation is forwarded (confirmSubscriptions is off in the demo). */
@@ -148,7 +148,9 @@ describe.each(providerRoutes.map((route) => ({ provider: presetOf(route)!, route
     expect(origin.received).toHaveLength(0);
   });
 
-  it.skipIf(BODY_UNSIGNED.has(provider) || provider === "mailgun")("refuses the body changed after signing", async () => {
+  // --tamper changes a byte near the end: for Mailgun and ZaloPay that is an unsigned envelope field
+  // (ZaloPay's `type`); test/unit/verify/vn-payments.test.ts changes their signed data instead.
+  it.skipIf(BODY_UNSIGNED.has(provider) || provider === "mailgun" || provider === "zalopay")("refuses the body changed after signing", async () => {
     const res = await send(route, ["--tamper"]);
     expect([400, 401], res.stdout).toContain(status(res.stdout));
     expect(origin.received).toHaveLength(0);

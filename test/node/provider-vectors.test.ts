@@ -59,6 +59,7 @@ const SDK_PROVIDERS = [
   "mailersend",
   "orb",
   "sanity",
+  "payos",
   "stripe",
   "github",
   "gitlab-signing",

@@ -23,6 +23,7 @@ import { basicVerifier, parseBasicAuthorization } from "../../src/verify/basic";
 import { parseForm } from "../../src/verify/form";
 import { startsLikeJsonObject } from "../../src/verify/handshakes";
 import { hubFor, isSeq } from "../../src/durable/listen-hub";
+import { presets } from "../../src/verify/presets";
 import { importVerifyKey, SchemeConfigError } from "../../src/verify/keys";
 import { compileTemplate } from "../../src/verify/scheme";
 import { hubspotUri, signedUrl, withAndWithoutDefaultPort } from "../../src/verify/signed-url";
@@ -56,6 +57,17 @@ interface Entry {
 }
 
 const entries: Entry[] = [
+  // ---- src/verify/presets/vn-payments.ts ----
+  {
+    file: "src/verify/presets/vn-payments.ts",
+    // Anchored, one class, exactly 64: a mismatch is found within 65 characters.
+    regex: /^[0-9a-fA-F]{64}$/,
+    async check() {
+      const verifier = await presets.zalopay!.build({ secrets: [{ value: "k" }], url: {}, legacySha1: false, topicArns: [], confirmSubscriptions: false });
+      const body = new TextEncoder().encode(JSON.stringify({ data: "{}", mac: run("a") }));
+      expect(await verifier.verify({ method: "POST", url: new URL("https://h.example/x"), headers: new Headers(), body, now: Date.now() })).toEqual({ ok: false, reason: "malformed_signature" });
+    },
+  },
   // ---- src/verify/timestamp.ts ----
   {
     file: "src/verify/timestamp.ts",

@@ -1,6 +1,7 @@
 /** Provider presets by the name a route config uses (docs/providers.md describes each). */
 import { chargebee, pipedrive, postmark, telegram } from "./credential-only";
 import { discord } from "./discord";
+import { payos, zalopay } from "./vn-payments";
 import { dropbox } from "./dropbox";
 import { github } from "./github";
 import { gitlab } from "./gitlab";
@@ -62,6 +63,8 @@ const own = {
   pipedrive,
   chargebee,
   telegram,
+  zalopay,
+  payos,
 } as const satisfies Record<string, Preset>;
 
 /** Every preset by name: the ones above, the Standard Webhooks senders (standard-family.json) and the data-only HMAC schemes (hmac-family.json). */
