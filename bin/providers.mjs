@@ -224,6 +224,7 @@ export const providers = {
       return { body: c.body ?? json({ code: "00", desc: "success", success: true, data, signature: hmac("sha256", c.need("secret"), signed, "hex") }), headers: { "content-type": JSON_TYPE } };
     },
   },
+  sepay: { event: (c) => ({ body: c.body ?? json({ id: Number(String(c.now).slice(-6)), gateway: "Vietcombank", transferType: "in", transferAmount: 100000, content: "hookgate test" }), headers: { "content-type": JSON_TYPE, authorization: `Apikey ${c.need("secret")}` } }) },
   telegram: { event: (c) => ({ body: c.body ?? json({ update_id: Math.floor(c.now / 1000), message: { message_id: 1, text: "hello" } }), headers: { "content-type": JSON_TYPE, "x-telegram-bot-api-secret-token": c.need("secret") } }) },
   shopify: {
     event(c) {

@@ -853,6 +853,13 @@ async function credentialOnly() {
     basic("pipedrive", "pd-user", "pd-password-0123", "https://pipedrive.readme.io/docs/guide-for-webhooks (http_auth_user / http_auth_password)"),
     basic("chargebee", "cb-user", "cb-password-0123", "https://www.chargebee.com/docs/billing/2.0/site-configuration/webhook_settings (basic authentication for webhooks)"),
     vector({
+      name: "sepay: API key header",
+      provider: "sepay",
+      source: "https://developer.sepay.vn/en/sepay-webhooks/xac-thuc (API Key: header Authorization: Apikey <key>)",
+      method: { secrets: ["sepay_api_key_0123456789ABCDEF"] },
+      request: { url: `${HOST}/sepay`, headers: { "content-type": "application/json", authorization: "Apikey sepay_api_key_0123456789ABCDEF" }, body: json({ id: 92704, gateway: "Vietcombank", transferType: "in", transferAmount: 2277000, content: "chuyen tien" }) },
+    }),
+    vector({
       name: "telegram: secret_token header",
       provider: "telegram",
       source: "https://core.telegram.org/bots/api#setwebhook (secret_token: sent in a header X-Telegram-Bot-Api-Secret-Token in every webhook request)",

@@ -27,6 +27,11 @@ export interface SignatureScheme {
   readonly encoding: "hex" | "base64" | "base64url";
   /** The signature header; with several names, the first one present (Shopify's two spellings). */
   readonly header: string | readonly string[];
+  /**
+   * Several names, each carrying a signature by another of the provider's keys (Box's primary
+   * and secondary, DocuSign's `-1..N`): every one present is read, and any may match any secret.
+   */
+  readonly everyHeader?: boolean;
   readonly format: SignatureFormat;
   /**
    * What is signed: `{body}`, `{timestamp}`, `{url}`, `{method}`, `{params}` (sorted form
@@ -149,10 +154,11 @@ export async function schemeVerifier(scheme: SignatureScheme, secrets: readonly 
     signatureHeaders: names(scheme.header),
     unsignedEventId: scheme.eventId !== undefined && !signs(parts, scheme.eventId),
     async verify(input): Promise<VerifyResult> {
-      const header = firstHeader(input.headers, scheme.header);
-      if (header === null) return fail("missing_signature");
-      const parsed = parseSignatureHeader(header, scheme.format);
-      if (!parsed) return fail("malformed_signature");
+      const values = scheme.everyHeader ? names(scheme.header).flatMap((n) => input.headers.get(n) ?? []) : [firstHeader(input.headers, scheme.header) ?? []].flat();
+      if (values.length === 0) return fail("missing_signature");
+      const each = values.map((v) => parseSignatureHeader(v, scheme.format));
+      if (each.some((p) => p === null)) return fail("malformed_signature");
+      const parsed = { timestamp: each[0]!.timestamp, signatures: each.flatMap((p) => p!.signatures) };
       // One undecodable entry among several (a scheme version we do not know) does not hide a good one.
       const signatures: Uint8Array[] = [];
       for (const s of parsed.signatures) {

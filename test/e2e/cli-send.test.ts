@@ -29,7 +29,7 @@ const HMAC_FAMILY_IDS = (JSON.parse(readFileSync(join(PROJECT_ROOT, "src/verify/
   .filter((e) => e.scheme.eventId)
   .map((e) => e.name);
 /** Presets whose credential covers no part of the body (a token, Graph's clientState): a changed body still passes. */
-const BODY_UNSIGNED = new Set(["gitlab", "mailchimp", "okta", "msgraph", "postmark", "pipedrive", "chargebee", "telegram"]);
+const BODY_UNSIGNED = new Set(["gitlab", "mailchimp", "okta", "msgraph", "postmark", "pipedrive", "chargebee", "telegram", "sepay"]);
 /** Presets that hand on an event id (header or body field), by how the origin sees it for `--event-id X`. */
 const EVENT_ID: Record<string, (id: string) => string> = Object.fromEntries(
   ["stripe", "github", "gitlab", "gitlab-signing", "standard-webhooks", "svix", "shopify", "slack", "discord", "twilio", "square", "paddle", "linear", "intercom", "typeform", "sns", "zalopay", "payos", ...STANDARD_FAMILY, ...HMAC_FAMILY_IDS].map((p) => [p, (id: string) => id]),

@@ -8,6 +8,9 @@
  *   "You can configure your webhook URL with basic HTTP authentication by adding the user name and password to the URL"),
  *   Pipedrive (`http_auth_user` / `http_auth_password`, https://pipedrive.readme.io/docs/guide-for-webhooks),
  *   Chargebee (webhook basic authentication, https://www.chargebee.com/docs/billing/2.0/site-configuration/webhook_settings).
+ * - SePay (https://developer.sepay.vn/en/sepay-webhooks/xac-thuc), API-key mode:
+ *   `Authorization: Apikey <key>`; `secrets`: the key. (Its HMAC mode is not documented in full
+ *   in the sources we have: not supported yet.)
  * - A header token: Telegram's `X-Telegram-Bot-Api-Secret-Token`, the `secret_token` given to
  *   setWebhook (https://core.telegram.org/bots/api#setwebhook). With dedup on, copies are told apart by the body.
  */
@@ -39,6 +42,15 @@ function basicPreset(name: string): Preset {
 export const postmark = basicPreset("postmark");
 export const pipedrive = basicPreset("pipedrive");
 export const chargebee = basicPreset("chargebee");
+
+export const sepay: Preset = {
+  options: [],
+  async build({ secrets }) {
+    // The header carries the scheme word too: the token compared is the whole value.
+    const verifier = await tokenVerifier({ in: "header", name: "authorization", secrets: secrets.map((s) => ({ ...s, value: `Apikey ${s.value}` })), scheme: "sepay" });
+    return verifier;
+  },
+};
 
 export const telegram: Preset = {
   options: [],

@@ -1,5 +1,5 @@
 /** Provider presets by the name a route config uses (docs/providers.md describes each). */
-import { chargebee, pipedrive, postmark, telegram } from "./credential-only";
+import { chargebee, pipedrive, postmark, sepay, telegram } from "./credential-only";
 import { discord } from "./discord";
 import { payos, zalopay } from "./vn-payments";
 import { dropbox } from "./dropbox";
@@ -63,6 +63,7 @@ const own = {
   pipedrive,
   chargebee,
   telegram,
+  sepay,
   zalopay,
   payos,
 } as const satisfies Record<string, Preset>;

@@ -47,3 +47,20 @@ describe("hmac-family.json", () => {
     });
   });
 });
+
+describe("everyHeader: one signature per key, each in its own header (Box, DocuSign)", () => {
+  const sign = async (key: string, data: string) => {
+    const k = await crypto.subtle.importKey("raw", new TextEncoder().encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    return btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign("HMAC", k, new TextEncoder().encode(data)))));
+  };
+  const build = (secret: string) => presets.docusign!.build({ secrets: [{ value: secret }], url: {}, legacySha1: false, topicArns: [], confirmSubscriptions: false });
+  const input = (headers: Record<string, string>) => ({ method: "POST", url: new URL("https://h.example/x"), headers: new Headers(headers), body: new TextEncoder().encode("{}"), now: Date.now() });
+
+  it("a route holding only the second key verifies by the second header; a third key by neither", async () => {
+    const headers = { "x-docusign-signature-1": await sign("key-one", "{}"), "x-docusign-signature-2": await sign("key-two", "{}") };
+    expect((await (await build("key-two")).verify(input(headers))).ok).toBe(true);
+    expect((await (await build("key-one")).verify(input(headers))).ok).toBe(true);
+    expect(await (await build("key-three")).verify(input(headers))).toEqual({ ok: false, reason: "signature_mismatch" });
+    expect(await (await build("key-two")).verify(input({}))).toEqual({ ok: false, reason: "missing_signature" });
+  });
+});

@@ -52,7 +52,7 @@ const TOLERANCE: Partial<Record<PresetName, number>> = {
 /** Presets whose signature is a field of the JSON body. */
 const BODY_SIGNATURE: Partial<Record<PresetName, string>> = { mailgun: "signature", zalopay: "mac", payos: "signature" };
 
-const BODY_UNSIGNED = new Set<PresetName>(["gitlab", "mailchimp", "okta", "msgraph", "postmark", "pipedrive", "chargebee", "telegram"]);
+const BODY_UNSIGNED = new Set<PresetName>(["gitlab", "mailchimp", "okta", "msgraph", "postmark", "pipedrive", "chargebee", "telegram", "sepay"]);
 
 /** Signature-like runs in a header value (hex, base64): damaging each one breaks every signature a rotation header carries. */
 const SIGNATURE_TOKEN_RE = /[A-Za-z0-9+/]{16,}=*/g;
