@@ -95,8 +95,10 @@ function familySender(entry) {
       const body = c.body ?? json(source?.jsonField ? withJsonId(source.jsonField, id, sample) : sample);
       const idHeader = source?.header && (Array.isArray(source.header) ? source.header[0] : source.header).toLowerCase();
       const headers = { "content-type": JSON_TYPE, ...(idHeader && { [idHeader]: id }) };
-      return { body, headers: { ...headers, ...signScheme(entry.scheme, { secret: c.need("secret"), body: Buffer.from(body), now: c.now, url: c.url.href, method: "POST", headers }) } };
+      const key = entry.scheme.algorithm === "ed25519" ? { privateKey: c.key ?? c.need("key") } : { secret: c.need("secret") };
+      return { body, headers: { ...headers, ...signScheme(entry.scheme, { ...key, body: Buffer.from(body), now: c.now, url: c.url.href, method: "POST", headers }) } };
     },
+    ...(entry.scheme.algorithm === "ed25519" && { keyKind: "ed25519" }),
   };
 }
 

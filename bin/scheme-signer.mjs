@@ -2,7 +2,7 @@
 // (src/verify/presets/hmac-family.json): the one signer behind `hookgate send` and the
 // test-vector generator for those presets, so the SDK and documented-vector checks of the
 // generator cover what `send` produces. Node built-ins only.
-import { createHmac } from "node:crypto";
+import { createHmac, sign as signWith } from "node:crypto";
 
 const HASH = { "hmac-sha1": "sha1", "hmac-sha256": "sha256", "hmac-sha512": "sha512" };
 const PLACEHOLDER = /\{(body|timestamp|url|method|header:[A-Za-z0-9_-]+)\}/g;
@@ -41,18 +41,22 @@ function headerValue(format, signature, inHeader) {
 }
 
 /**
- * The headers that sign `body` under `scheme` at `now` (ms) with `secret`: the signature
+ * The headers that sign `body` under `scheme` at `now` (ms) with `secret` (for Ed25519
+ * schemes `privateKey`, a node KeyObject; the route holds the public key): the signature
  * header, and the timestamp header where the scheme has one. `headers` (lower-case) are the
  * request's other headers, for `{header:Name}` in the payload.
  */
-export function signScheme(scheme, { secret, body, now, url = "", method = "POST", headers = {}, timestamp: given }) {
+export function signScheme(scheme, { secret, privateKey, body, now, url = "", method = "POST", headers = {}, timestamp: given }) {
   const unit = scheme.timestamp?.unit;
   // `timestamp`: the provider's own text for it (a documented vector's), else `now` in the scheme's unit.
   const timestamp = unit === undefined ? undefined : (given ?? (unit === "iso" ? new Date(now).toISOString() : String(unit === "ms" ? now : Math.floor(now / 1000))));
   const out = {};
   if (scheme.timestamp?.header) out[first(scheme.timestamp.header).toLowerCase()] = timestamp;
   const payload = signedBytes(scheme.payload, { body, timestamp, url, method, headers: { ...headers, ...out } });
-  const signature = createHmac(HASH[scheme.algorithm], keyBytes(secret, scheme.keyEncoding)).update(payload).digest(scheme.encoding);
+  const signature =
+    scheme.algorithm === "ed25519"
+      ? signWith(null, payload, privateKey).toString(scheme.encoding)
+      : createHmac(HASH[scheme.algorithm], keyBytes(secret, scheme.keyEncoding)).update(payload).digest(scheme.encoding);
   // A timestamp without a header of its own travels in the signature header's pairs (`t=…`).
   out[first(scheme.header).toLowerCase()] = headerValue(scheme.format, signature, scheme.timestamp && !scheme.timestamp.header ? timestamp : undefined);
   return out;

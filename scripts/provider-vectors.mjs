@@ -137,6 +137,7 @@ async function load() {
   sdk.orb = new (await import("orb-billing")).default({ apiKey: "provider-vectors" });
   sdk.sanity = await import("@sanity/webhook");
   sdk.payos = (await import("@payos/node")).PayOS;
+  sdk.telnyx = new (await import("telnyx")).default({ apiKey: "provider-vectors" });
   sdk.loaded = true;
   return sdk;
 }
@@ -790,6 +791,7 @@ const HMAC_FAMILY_SDKS = {
     sdk: "@payos/node 2 webhooks.verify",
     verify: async (body, _h, s) => (await new sdk.payos({ clientId: "provider-vectors", apiKey: "provider-vectors", checksumKey: s }).webhooks.verify(JSON.parse(body)), true),
   },
+  telnyx: { sdk: "telnyx 7 webhooks.unwrap", verify: async (body, h, s) => (await sdk.telnyx.webhooks.unwrap(body, { headers: h, key: s }), true) },
   sanity: { sdk: "@sanity/webhook 4 isValidSignature", verify: (body, h, s) => sdk.sanity.isValidSignature(body, h["sanity-webhook-signature"], s) },
 };
 
@@ -902,13 +904,16 @@ async function hmacFamilyVectors() {
     const body = json(payload);
     const url = `${HOST}/${e.name}`;
     const base = { "content-type": "application/json", ...(idHeader && { [idHeader]: id }) };
-    const signed = signScheme(e.scheme, { secret, body: Buffer.from(body), now: NOW_MS, url, headers: base });
+    // Ed25519 schemes: the committed RFC 8032 key pair; the route holds the raw public key in the scheme's encoding.
+    const ed = e.scheme.algorithm === "ed25519";
+    const routeSecret = ed ? Buffer.from(ED25519_PUBLIC_HEX, "hex").toString(e.scheme.keyEncoding === "hex" ? "hex" : "base64") : secret;
+    const signed = signScheme(e.scheme, { secret, privateKey: ed25519Private, body: Buffer.from(body), now: NOW_MS, url, headers: base });
     vectors.push(
       vector({
         name: `${e.name}: documented algorithm`,
         provider: e.name,
         source: `${e.source}: "${e.quote.slice(0, 200)}" (signed by bin/scheme-signer.mjs, the signer of hookgate send)`,
-        method: { secrets: [secret] },
+        method: { secrets: [routeSecret] },
         request: { url, headers: { ...base, ...signed }, body },
         ...(idSource && { eventId: id }),
       }),

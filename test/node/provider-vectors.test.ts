@@ -60,6 +60,7 @@ const SDK_PROVIDERS = [
   "orb",
   "sanity",
   "payos",
+  "telnyx",
   "stripe",
   "github",
   "gitlab-signing",

@@ -10,6 +10,8 @@ import { HMAC_FAMILY } from "../../../src/verify/presets/hmac-family";
 import { presets } from "../../../src/verify/presets";
 import family from "../../../src/verify/presets/standard-family.json";
 
+const ED25519_PUBLIC = Uint8Array.from("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a".match(/../g)!.map((h) => parseInt(h, 16)));
+
 describe("hmac-family.json", () => {
   const names = HMAC_FAMILY.map((e) => e.name);
 
@@ -30,7 +32,7 @@ describe("hmac-family.json", () => {
 
     it("is a scheme the engine builds", async () => {
       const s = e.scheme;
-      expect(["hmac-sha1", "hmac-sha256", "hmac-sha512"]).toContain(s.algorithm);
+      expect(["hmac-sha1", "hmac-sha256", "hmac-sha512", "ed25519"]).toContain(s.algorithm);
       expect(["hex", "base64", "base64url"]).toContain(s.encoding);
       expect(["utf8", "base64", "hex"]).toContain(s.keyEncoding);
       expect(["single", "pairs", "list"]).toContain(s.format.kind);
@@ -41,9 +43,10 @@ describe("hmac-family.json", () => {
         expect(s.timestamp.toleranceSeconds).toBeGreaterThan(0);
         if (!s.timestamp.header) expect(s.format.kind).toBe("pairs");
       }
-      const secret = s.keyEncoding === "hex" ? "00".repeat(32) : s.keyEncoding === "base64" ? btoa("k".repeat(32)) : "a-secret";
+      // An Ed25519 scheme holds a 32-byte public key (RFC 8032 test 1's, a valid point).
+      const secret = s.algorithm === "ed25519" ? btoa(String.fromCharCode(...(s.keyEncoding === "hex" ? [] : ED25519_PUBLIC))) : s.keyEncoding === "hex" ? "00".repeat(32) : s.keyEncoding === "base64" ? btoa("k".repeat(32)) : "a-secret";
       const verifier = await presets[e.name]!.build({ secrets: [{ value: secret }], url: {}, legacySha1: false, topicArns: [], confirmSubscriptions: false });
-      expect(verifier.scheme).toBe(`hmac:${e.name}`);
+      expect(verifier.scheme).toBe(`${s.algorithm === "ed25519" ? "ed25519" : "hmac"}:${e.name}`);
     });
   });
 });

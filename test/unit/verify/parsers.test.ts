@@ -154,9 +154,10 @@ const SIDE_HEADERS = [
 ];
 
 async function publicKeyFor(name: string): Promise<string> {
-  if (name === "discord") {
+  if (name === "discord" || name === "telnyx") {
     const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
-    return bytesToHex(new Uint8Array((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer));
+    const raw = new Uint8Array((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer);
+    return name === "discord" ? bytesToHex(raw) : bytesToBase64(raw);
   }
   const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
   return bytesToBase64(new Uint8Array((await crypto.subtle.exportKey("spki", pair.publicKey)) as ArrayBuffer));
@@ -166,7 +167,7 @@ describe("every preset on arbitrary requests", () => {
   it("refuses arbitrary signature headers and bodies without throwing", async () => {
     const verifiers = await Promise.all(
       PRESET_NAMES.filter((n) => n !== "sns").map(async (name) => {
-        const secret = name === "discord" || name === "sendgrid" ? await publicKeyFor(name) : name.includes("webhooks") || name === "svix" || name === "gitlab-signing" || name in standardFamily ? `whsec_${bytesToBase64(new Uint8Array(32).fill(7))}` : ["postmark", "pipedrive", "chargebee"].includes(name) ? "fuzz-user:s3cret-for-fuzzing" : "s3cret-for-fuzzing";
+        const secret = name === "discord" || name === "sendgrid" || name === "telnyx" ? await publicKeyFor(name) : name.includes("webhooks") || name === "svix" || name === "gitlab-signing" || name in standardFamily ? `whsec_${bytesToBase64(new Uint8Array(32).fill(7))}` : ["postmark", "pipedrive", "chargebee"].includes(name) ? "fuzz-user:s3cret-for-fuzzing" : "s3cret-for-fuzzing";
         return presets[name]!.build({ secrets: [{ value: secret }], url: {}, legacySha1: true, topicArns: [], confirmSubscriptions: false, verifyToken: "vt" });
       }),
     );
