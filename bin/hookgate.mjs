@@ -211,7 +211,12 @@ function providerRequest(provider, url, body) {
     },
   };
   if (opt.handshake && !sender.handshake) fail(`${provider} has no handshake that the gateway answers; its deliveries are its only requests`);
-  const request = opt.handshake ? sender.handshake(context) : sender.event(context);
+  let request;
+  try {
+    request = opt.handshake ? sender.handshake(context) : sender.event(context);
+  } catch (e) {
+    fail(e.message); // a secret the provider's scheme cannot use, said in one sentence
+  }
   return { method: request.method ?? "POST", url: request.url ?? url, headers: request.headers, body: request.body };
 }
 

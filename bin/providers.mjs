@@ -85,6 +85,13 @@ function withJsonId(path, id, payload) {
   return out;
 }
 
+/** A secret the scheme decodes (hex, base64) must be that encoding: Node would silently sign with a truncated key. */
+function encodedSecret(entry, secret) {
+  const ok = { hex: /^(?:[0-9a-fA-F]{2})+$/, base64: /^[A-Za-z0-9+/]+={0,2}$/ }[entry.scheme.keyEncoding];
+  if (ok && !ok.test(secret)) throw new Error(`--secret for ${entry.name} must be ${entry.scheme.keyEncoding} (the key as ${entry.display} shows it)`);
+  return secret;
+}
+
 /** A data-only HMAC preset (hmac-family.json), signed by the one signer the vector generator uses too. */
 function familySender(entry) {
   return {
@@ -95,7 +102,7 @@ function familySender(entry) {
       const body = c.body ?? json(source?.jsonField ? withJsonId(source.jsonField, id, sample) : sample);
       const idHeader = source?.header && (Array.isArray(source.header) ? source.header[0] : source.header).toLowerCase();
       const headers = { "content-type": JSON_TYPE, ...(idHeader && { [idHeader]: id }) };
-      const key = entry.scheme.algorithm === "ed25519" ? { privateKey: c.key ?? c.need("key") } : { secret: c.need("secret") };
+      const key = entry.scheme.algorithm === "ed25519" ? { privateKey: c.key ?? c.need("key") } : { secret: encodedSecret(entry, c.need("secret")) };
       return { body, headers: { ...headers, ...signScheme(entry.scheme, { ...key, body: Buffer.from(body), now: c.now, url: c.url.href, method: "POST", headers }) } };
     },
     ...(entry.scheme.algorithm === "ed25519" && { keyKind: "ed25519" }),

@@ -24,9 +24,10 @@ const sendArgs = JSON.parse(readFileSync(join(PROJECT_ROOT, "demo/send.json"), "
 
 /** The Standard Webhooks senders: their `-id` header is the event id. */
 const STANDARD_FAMILY = (JSON.parse(readFileSync(join(PROJECT_ROOT, "src/verify/presets/standard-family.json"), "utf8")) as { name: string }[]).map((p) => p.name);
+const HMAC_FAMILY = JSON.parse(readFileSync(join(PROJECT_ROOT, "src/verify/presets/hmac-family.json"), "utf8")) as { name: string; scheme: { eventId?: unknown; keyEncoding: string } }[];
+const KEY_ENCODING = new Map(HMAC_FAMILY.map((e) => [e.name, e.scheme.keyEncoding]));
 /** The data-only HMAC presets that hand on an event id. */
-const HMAC_FAMILY_IDS = (JSON.parse(readFileSync(join(PROJECT_ROOT, "src/verify/presets/hmac-family.json"), "utf8")) as { name: string; scheme: { eventId?: unknown } }[])
-  .filter((e) => e.scheme.eventId)
+const HMAC_FAMILY_IDS = HMAC_FAMILY.filter((e) => e.scheme.eventId)
   .map((e) => e.name);
 /** Presets whose credential covers no part of the body (a token, Graph's clientState): a changed body still passes. */
 const BODY_UNSIGNED = new Set(["gitlab", "mailchimp", "okta", "msgraph", "postmark", "pipedrive", "chargebee", "telegram", "sepay"]);
@@ -76,7 +77,13 @@ function wrongCredential(args: string[]): string[] {
   const whsec = (given: string) => /^(v1,)?whsec_/.exec(given)?.[0];
   if (secret >= 0) {
     const given = out[secret + 1]!;
-    out[secret + 1] = whsec(given) ? `${whsec(given)}${Buffer.from(randomUUID()).toString("base64")}` : `${given}-wrong`;
+    // A key given hex or base64 (Squarespace, Airtable) gets another of that encoding: `-wrong` would be neither.
+    const encoding = KEY_ENCODING.get(out[out.indexOf("--provider") + 1]!);
+    out[secret + 1] = whsec(given)
+      ? `${whsec(given)}${Buffer.from(randomUUID()).toString("base64")}`
+      : encoding === "hex" || encoding === "base64"
+        ? Buffer.from(randomUUID()).toString(encoding)
+        : `${given}-wrong`;
   }
   const key = out.indexOf("--key");
   if (key >= 0) {
