@@ -138,6 +138,8 @@ async function load() {
   sdk.sanity = await import("@sanity/webhook");
   sdk.payos = (await import("@payos/node")).PayOS;
   sdk.telnyx = new (await import("telnyx")).default({ apiKey: "provider-vectors" });
+  sdk.webflow = new (await import("webflow-api")).WebflowClient({ accessToken: "provider-vectors" });
+  sdk.Pusher = (await import("pusher")).default;
   sdk.loaded = true;
   return sdk;
 }
@@ -791,6 +793,8 @@ const HMAC_FAMILY_SDKS = {
     sdk: "@payos/node 2 webhooks.verify",
     verify: async (body, _h, s) => (await new sdk.payos({ clientId: "provider-vectors", apiKey: "provider-vectors", checksumKey: s }).webhooks.verify(JSON.parse(body)), true),
   },
+  webflow: { sdk: "webflow-api 3 webhooks.verifySignature", verify: (body, h, s) => sdk.webflow.webhooks.verifySignature({ headers: h, body, secret: s }) },
+  pusher: { sdk: "pusher 5 webhook().isValid", verify: (body, h, s) => new sdk.Pusher({ appId: "1", key: "provider-vectors", secret: s, cluster: "mt1" }).webhook({ headers: { ...h, "x-pusher-key": "provider-vectors" }, rawBody: body }).isValid() },
   telnyx: { sdk: "telnyx 7 webhooks.unwrap", verify: async (body, h, s) => (await sdk.telnyx.webhooks.unwrap(body, { headers: h, key: s }), true) },
   sanity: { sdk: "@sanity/webhook 4 isValidSignature", verify: (body, h, s) => sdk.sanity.isValidSignature(body, h["sanity-webhook-signature"], s) },
 };

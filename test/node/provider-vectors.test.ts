@@ -61,6 +61,8 @@ const SDK_PROVIDERS = [
   "sanity",
   "payos",
   "telnyx",
+  "webflow",
+  "pusher",
   "stripe",
   "github",
   "gitlab-signing",
