@@ -154,7 +154,8 @@ export async function schemeVerifier(scheme: SignatureScheme, secrets: readonly 
     signatureHeaders: names(scheme.header),
     unsignedEventId: scheme.eventId !== undefined && !signs(parts, scheme.eventId),
     async verify(input): Promise<VerifyResult> {
-      const values = scheme.everyHeader ? names(scheme.header).flatMap((n) => input.headers.get(n) ?? []) : [firstHeader(input.headers, scheme.header) ?? []].flat();
+      const first = scheme.everyHeader ? null : firstHeader(input.headers, scheme.header);
+      const values = scheme.everyHeader ? names(scheme.header).flatMap((n) => input.headers.get(n) ?? []) : first === null ? [] : [first];
       if (values.length === 0) return fail("missing_signature");
       const each = values.map((v) => parseSignatureHeader(v, scheme.format));
       if (each.some((p) => p === null)) return fail("malformed_signature");
