@@ -251,13 +251,22 @@ export function adminRouter(prefix: string) {
     // The presets a route can name, with the options each takes (a UI or a user discovers them here).
     .get("/providers", () =>
       json(200, {
-        providers: Object.entries(presets).map(([name, p]) => ({
-          name,
-          options: ["secrets", ...p.options],
-          ...(p.required && { required: p.required }),
-          ...(p.keyless && { keyless: true }),
-          ...(STANDARD_SENDERS.has(name) && { scheme: "standard-webhooks", ...STANDARD_SENDERS.get(name) }),
-        })),
+        providers: Object.entries(presets).map(([name, p]) => {
+          const options = Object.entries(p.options);
+          const required = options.flatMap(([o, spec]) => (spec.required ? [o] : []));
+          return {
+            name,
+            display: p.display,
+            sources: p.sources,
+            options: [...(p.keyless ? [] : ["secrets"]), ...options.map(([o]) => o)],
+            // What each option is: its meaning, and whether it is a credential (sealed, never shown back).
+            optionDocs: Object.fromEntries(options.map(([o, spec]) => [o, { doc: spec.doc, ...(spec.secret && { secret: true }) }])),
+            ...(required.length > 0 && { required }),
+            ...(p.keyless && { keyless: true }),
+            ...(p.retryHours !== undefined && { retryHours: p.retryHours }),
+            ...(STANDARD_SENDERS.has(name) && { scheme: "standard-webhooks", ...STANDARD_SENDERS.get(name) }),
+          };
+        }),
       }),
     )
     .get("/doctor", async (_request, env) => {

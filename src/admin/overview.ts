@@ -35,7 +35,7 @@ export async function overview(env: Env): Promise<RouteHealth[]> {
         host: r.host,
         path: r.path,
         // The provider's name where there is one: that is what an operator looks for.
-        schemes: r.auth.methods.map((m) => (m.type === "provider" ? m.provider : m.type === "hmac" ? (m.preset ?? "hmac (custom)") : m.type)),
+        schemes: r.auth.methods.map((m) => (m.type === "provider" ? m.provider : m.type === "hmac" ? "hmac (custom)" : m.type)),
         mode: r.delivery?.mode ?? "sync",
         enforce: r.enforce,
         paused: r.state?.pausedAt !== undefined,

@@ -1,5 +1,6 @@
 /** What an admin read shows of a stored route: everything but secret values. */
-import type { StoredRoute, StoredSecret } from "../config/schema";
+import { present, type StoredRoute, type StoredSecret } from "../config/schema";
+import { secretOptions } from "../verify/presets";
 
 export interface RedactedSecret {
   readonly redacted: true;
@@ -15,7 +16,7 @@ export function redactRoute(route: StoredRoute) {
     auth: { ...route.auth, methods: route.auth.methods.map((m) => ({
         ...m,
         secrets: redact(m.secrets),
-        ...(m.type === "provider" && m.verifyToken && { verifyToken: redact([m.verifyToken])[0] }),
+        ...(m.type === "provider" && Object.fromEntries(present(m, secretOptions(m.provider)).map((k) => [k, redact([m[k] as StoredSecret])[0]]))),
       })),
     },
     ...(route.originSigning && { originSigning: { secrets: redact(route.originSigning.secrets) } }),

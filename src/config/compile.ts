@@ -12,7 +12,8 @@ import { buildVerifier, gatewayQueryTokens, type ResolvedMethod } from "../verif
 import type { SecretValue } from "../verify/secrets";
 import type { Verifier } from "../verify/types";
 import { parseStoredRoute } from "./parse";
-import type { StoredRoute, StoredSecret } from "./schema";
+import { presets, secretOptions } from "../verify/presets";
+import { present, type StoredRoute, type StoredSecret } from "./schema";
 import { openSecret, type SecretKey } from "./secret-box";
 
 export const DEFAULT_DEAD_LETTER_RETENTION_MS = 14 * 24 * 3600_000;
@@ -44,6 +45,8 @@ export interface CompiledRoute {
   readonly signatureHeaders: readonly string[];
   /** Some verifier hands on an event id its signature does not cover: dedup also keys on the content. */
   readonly unsignedEventId: boolean;
+  /** An hour past the longest retry horizon of the route's presets: dedup's default retention (undefined: none documented). */
+  readonly providerRetentionSeconds: number | undefined;
 }
 
 export interface AlertTarget {
@@ -70,6 +73,11 @@ async function openAll(sealed: readonly StoredSecret[], id: string, keys: readon
   return secrets;
 }
 
+function retentionOf(methods: readonly ResolvedMethod[]): number | undefined {
+  const hours = methods.flatMap((m) => (m.type === "provider" && presets[m.provider]?.retryHours !== undefined ? [presets[m.provider]!.retryHours!] : []));
+  return hours.length > 0 ? (Math.max(...hours) + 1) * 3600 : undefined;
+}
+
 function retryPolicyOf(delivery: StoredRoute["delivery"]): RetryPolicy {
   return {
     maxAttempts: delivery?.maxAttempts ?? DEFAULT_POLICY.maxAttempts,
@@ -91,11 +99,17 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
 
   try {
     const methods: ResolvedMethod[] = [];
+    // Secret-bearing preset options (Meta's verify token), masked in the log like secrets.
+    const openedOptions: string[] = [];
     for (const [i, method] of config.auth.methods.entries()) {
       const at = `auth.methods.${i}`;
       const opened = { ...method, secrets: await openAll(method.secrets, id, keys, at) };
-      if (method.type === "provider" && method.verifyToken) {
-        Object.assign(opened, { verifyToken: (await openAll([method.verifyToken], id, keys, `${at}.verifyToken`))[0]!.value });
+      if (method.type === "provider") {
+        for (const option of present(method, secretOptions(method.provider))) {
+          const value = (await openAll([method[option] as StoredSecret], id, keys, `${at}.${option}`))[0]!.value;
+          Object.assign(opened, { [option]: value });
+          openedOptions.push(value);
+        }
       }
       methods.push(opened as ResolvedMethod);
     }
@@ -131,10 +145,11 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
       alertTargets,
       masking: masking(
         verifiers.flatMap((v) => [...v.strip.headers, ...(v.signatureHeaders ?? [])]),
-        [...methods.flatMap((m) => [...m.secrets.map((s) => s.value), ...("verifyToken" in m && m.verifyToken ? [m.verifyToken] : [])]), ...alertTargets.map((t) => t.url)],
+        [...methods.flatMap((m) => m.secrets.map((s) => s.value)), ...openedOptions, ...alertTargets.map((t) => t.url)],
       ),
       signatureHeaders: verifiers.flatMap((v) => v.signatureHeaders ?? []),
       unsignedEventId: verifiers.some((v) => v.unsignedEventId),
+      providerRetentionSeconds: retentionOf(methods),
       deadLetterRetentionMs:
         config.delivery?.deadLetterRetentionSeconds !== undefined ? config.delivery.deadLetterRetentionSeconds * 1000 : DEFAULT_DEAD_LETTER_RETENTION_MS,
     };

@@ -5,7 +5,6 @@
 import * as v from "valibot";
 import { err, ok, type Result } from "../lib/result";
 import { presets } from "../verify/presets";
-import type { PresetOption } from "../verify/presets/types";
 import { compileTemplate } from "../verify/scheme";
 import { inputRouteSchema, storedRouteSchema, type InputRoute, type StoredRoute } from "./schema";
 
@@ -14,51 +13,20 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
-const CUSTOM_HMAC_FIELDS = [
-  "algorithm",
-  "encoding",
-  "header",
-  "prefix",
-  "payload",
-  "timestampHeader",
-  "timestampUnit",
-  "eventIdHeader",
-  "secretEncoding",
-] as const;
-
 function schemaIssues(issues: readonly v.BaseIssue<unknown>[]): ConfigIssue[] {
   return issues.map((issue) => ({ path: v.getDotPath(issue) || "(root)", message: issue.message }));
 }
 
-const PRESET_OPTIONS: readonly PresetOption[] = [
-  "toleranceSeconds",
-  "verifyToken",
-  "publicUrl",
-  "legacySha1",
-  "tokenParam",
-  "tokenHeader",
-  "topicArns",
-  "confirmSubscriptions",
-  "certificates",
-];
-
 type Method = (InputRoute | StoredRoute)["auth"]["methods"][number];
 
-/** A provider preset: only the options it documents, and those it needs. */
+/** A provider preset: the schema admits only the options it declares; here, those it needs and its secrets. */
 function presetIssues(method: Extract<Method, { type: "provider" }>, at: string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const preset = presets[method.provider];
-  // The schema's picklist admits known names only; a name that is not there is refused, not trusted.
+  // The schema's variant admits known names only; a name that is not there is refused, not trusted.
   if (!preset) return [{ path: `${at}.provider`, message: `unknown provider "${method.provider}"` }];
-  const given = (o: PresetOption) => (o === "legacySha1" || o === "confirmSubscriptions" ? method[o] === true : method[o] !== undefined);
-  for (const option of PRESET_OPTIONS) {
-    if (given(option) && !preset.options.includes(option)) issues.push({ path: `${at}.${option}`, message: `does not apply to provider "${method.provider}"` });
-  }
-  if (method.signedUrlToken === "exclude" && !preset.options.includes("signedUrlToken")) {
-    issues.push({ path: `${at}.signedUrlToken`, message: `does not apply to provider "${method.provider}"` });
-  }
-  for (const option of preset.required ?? []) {
-    if (!given(option)) issues.push({ path: `${at}.${option}`, message: `is required for provider "${method.provider}"` });
+  for (const [option, spec] of Object.entries(preset.options)) {
+    if (spec.required && method[option] === undefined) issues.push({ path: `${at}.${option}`, message: `is required for provider "${method.provider}"` });
   }
   if (!preset.keyless && method.secrets.length === 0) issues.push({ path: `${at}.secrets`, message: "needs at least one secret" });
   if (preset.keyless && method.secrets.length > 0) issues.push({ path: `${at}.secrets`, message: `provider "${method.provider}" uses no secret of yours` });
@@ -97,17 +65,7 @@ function crossFieldIssues(route: InputRoute | StoredRoute): ConfigIssue[] {
     }
     if (method.type === "provider") issues.push(...presetIssues(method, at));
     if (method.type === "ed25519") issues.push(...customIssues(method, at));
-    if (method.type !== "hmac") return;
-    if (method.preset) {
-      if (method.toleranceSeconds !== undefined && !presets[method.preset].options.includes("toleranceSeconds")) {
-        issues.push({ path: `${at}.toleranceSeconds`, message: `preset "${method.preset}" signs no timestamp` });
-      }
-      for (const field of CUSTOM_HMAC_FIELDS) {
-        if (method[field] !== undefined) issues.push({ path: `${at}.${field}`, message: `is set by preset "${method.preset}" and cannot be given` });
-      }
-      return;
-    }
-    issues.push(...customIssues(method, at));
+    if (method.type === "hmac") issues.push(...customIssues(method, at));
   });
   return issues;
 }

@@ -6,13 +6,12 @@
  */
 import * as v from "valibot";
 import { parseCidr } from "../lib/cidr";
-import { HMAC_PRESET_NAMES, PRESET_NAMES } from "../verify/presets";
-import { MAX_CERT_BYTES } from "../verify/sns";
+import { PRESET_NAMES, presets } from "../verify/presets";
+import { headerName, toleranceSchema as tolerance } from "../verify/presets/options";
 
 export const MAX_BODY_BYTES_LIMIT = 100 * 1024 * 1024; // Cloudflare's own request body cap on most plans
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_ORIGIN_TIMEOUT_MS = 15_000;
-const MAX_TOLERANCE_SECONDS = 7 * 24 * 3600;
 
 const isoDate = v.pipe(v.string(), v.isoTimestamp("must be an ISO 8601 timestamp, e.g. 2026-12-31T00:00:00Z"));
 
@@ -31,13 +30,6 @@ export const inputSecret = v.union(
 /** A secret at rest: AES-GCM ciphertext (config/secret-box.ts). */
 export const storedSecret = v.strictObject({ enc: v.string(), notAfter: v.optional(isoDate) });
 
-const headerName = v.pipe(v.string(), v.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, "must be an HTTP header name"));
-const tolerance = v.pipe(
-  v.number(),
-  v.integer("must be a whole number of seconds"),
-  v.minValue(1, "must be at least 1 (there is no value that turns the check off)"),
-  v.maxValue(MAX_TOLERANCE_SECONDS),
-);
 
 const cidr = v.pipe(v.string(), v.check((s) => parseCidr(s) !== null, "must be an IPv4 or IPv6 address or CIDR range"));
 const bucket = v.strictObject({
@@ -57,7 +49,7 @@ const routeState = v.strictObject({
 });
 export type RouteState = v.InferOutput<typeof routeState>;
 
-function routeSchema<S extends v.GenericSchema>(secret: S) {
+function methodSchema<S extends v.GenericSchema>(secret: S) {
   const secrets = v.pipe(v.array(secret), v.minLength(1, "needs at least one secret"), v.maxLength(10));
 
   const token = v.strictObject({
@@ -86,44 +78,48 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
     eventIdHeader: v.optional(headerName),
   };
 
-  // One object for the older preset spelling and custom schemes; which fields go together is checked in parse.ts.
+  // Any HMAC provider without a preset; which fields go together is checked in parse.ts.
   const hmac = v.strictObject({
     type: v.literal("hmac"),
-    preset: v.optional(v.picklist(HMAC_PRESET_NAMES, `must be one of: ${HMAC_PRESET_NAMES.join(", ")} (other providers: { "type": "provider" })`)),
     secrets,
     algorithm: v.optional(v.picklist(["sha1", "sha256", "sha512"], 'must be "sha1", "sha256" or "sha512"')),
     secretEncoding: v.optional(v.picklist(["utf8", "base64", "hex", "whsec"])),
     ...customFields,
-  });
+  }, 'is not a field of an "hmac" method (a provider\'s preset is { "type": "provider", "provider": "stripe" })');
 
   // Any Ed25519 provider: secrets are its public keys (64 hex characters or base64 of 32 bytes).
   const ed25519 = v.strictObject({ type: v.literal("ed25519"), secrets, ...customFields });
 
-  // A provider preset by name (docs/providers.md); which options apply is checked in parse.ts.
-  const provider = v.strictObject({
-    type: v.literal("provider"),
-    provider: v.picklist(PRESET_NAMES, `must be one of: ${PRESET_NAMES.join(", ")}`),
-    secrets: v.optional(v.pipe(v.array(secret), v.maxLength(10)), []),
-    toleranceSeconds: v.optional(tolerance),
-    verifyToken: v.optional(secret),
-    // No whitespace either: a provider signs the URL it called, which never holds a raw space or
-    // line break, and a line break here made the Twilio port regex (signed-url.ts) backtrack
-    // quadratically in the host's length on every request (review finding).
-    publicUrl: v.optional(v.pipe(v.string(), v.url("must be an absolute URL"), v.regex(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, "must be http(s) with no query or whitespace"))),
-    signedUrlToken: v.optional(v.picklist(["include", "exclude"], 'must be "include" or "exclude"'), "include"),
-    legacySha1: v.optional(v.boolean(), false),
-    tokenParam: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.~!#$%&'*+^`|-]{1,128}$/, "must be a query parameter name"))),
-    tokenHeader: v.optional(headerName),
-    topicArns: v.optional(v.pipe(v.array(v.pipe(v.string(), v.regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]{1,256}$/, "must be an SNS topic ARN"))), v.minLength(1), v.maxLength(100))),
-    confirmSubscriptions: v.optional(v.boolean(), false),
-    // SNS: certificates by SigningCertURL, used instead of downloading them (sns.ts checks each).
-    certificates: v.optional(
-      v.pipe(
-        v.record(v.pipe(v.string(), v.maxLength(512)), v.pipe(v.string(), v.maxLength(MAX_CERT_BYTES), v.startsWith("-----BEGIN CERTIFICATE-----", "must be a PEM certificate"))),
-        v.check((pins) => Object.keys(pins).length <= 10, "at most 10 certificates"),
-      ),
-    ),
+  const method = v.variant("type", [token, basic, hmac, ed25519, providerSchema(secret)], 'must be "token", "basic", "hmac", "ed25519" or "provider"');
+  // The options differ by preset: code that handles any preset sees them as a record (verify/build.ts hands them on).
+  type Generic = v.InferOutput<typeof token | typeof basic | typeof hmac | typeof ed25519>;
+  type GenericIn = v.InferInput<typeof token | typeof basic | typeof hmac | typeof ed25519>;
+  return method as unknown as v.GenericSchema<GenericIn | ProviderMethodShape<v.InferInput<S>>, Generic | ProviderMethodShape<v.InferOutput<S>>>;
+}
+
+/**
+ * A provider preset by name, with exactly the options that preset declares (presets/<name>.ts):
+ * a secret option takes a secret's shape, the others their own schema. Which options are
+ * required, and the secret count, are checked in parse.ts (with messages naming the provider).
+ */
+function providerSchema<S extends v.GenericSchema>(secret: S) {
+  const byName = PRESET_NAMES.map((name) => {
+    const options = Object.entries(presets[name]!.options).map(([key, o]) => [key, v.optional(o.secret ? secret : o.schema)] as const);
+    return v.strictObject(
+      { type: v.literal("provider"), provider: v.literal(name), secrets: v.optional(v.pipe(v.array(secret), v.maxLength(10)), []), ...Object.fromEntries(options) },
+      `does not apply to provider "${name}"`,
+    );
   });
+  return v.variant("provider", byName, `must be one of: ${PRESET_NAMES.join(", ")}`);
+}
+
+/** A provider method as code sees it: name, secrets, and the preset's own options by name. */
+export type ProviderMethodShape<Secret> = { readonly type: "provider"; readonly provider: string; readonly secrets: readonly Secret[] } & {
+  readonly [option: string]: unknown;
+};
+
+function routeSchema<S extends v.GenericSchema>(secret: S) {
+  const secrets = v.pipe(v.array(secret), v.minLength(1, "needs at least one secret"), v.maxLength(10));
 
   return v.strictObject({
     id: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "must be 1-64 chars of a-z, 0-9, _ and -, starting with a letter or digit")),
@@ -141,7 +137,7 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
     auth: v.strictObject({
       mode: v.optional(v.picklist(["all", "any"], 'must be "all" or "any"'), "all"),
       methods: v.pipe(
-        v.array(v.variant("type", [token, basic, hmac, ed25519, provider], 'must be "token", "basic", "hmac", "ed25519" or "provider"')),
+        v.array(methodSchema(secret)),
         v.minLength(1, "needs at least one method: a route without authentication is refused"),
         v.maxLength(8),
       ),
@@ -247,3 +243,6 @@ export type StoredRoute = v.InferOutput<typeof storedRouteSchema>;
 export type InputSecret = v.InferOutput<typeof inputSecret>;
 export type StoredSecret = v.InferOutput<typeof storedSecret>;
 export type AuthMethodConfig = InputRoute["auth"]["methods"][number];
+
+/** The given options among `names` of a provider method (a secret option the route left out is not there). */
+export const present = (method: { readonly [option: string]: unknown }, names: readonly string[]): string[] => names.filter((n) => method[n] !== undefined);

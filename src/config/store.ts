@@ -17,7 +17,8 @@ import type { Env } from "../env";
 import { INDEX_KEY, routeKey } from "./keys";
 import { compileRoute, type BrokenRoute, type CompiledRoute } from "./compile";
 import { RouteIndex, type IndexEntry } from "./route-index";
-import type { InputRoute, InputSecret, RouteState, StoredRoute } from "./schema";
+import { secretOptions } from "../verify/presets";
+import { present, type InputRoute, type InputSecret, type RouteState, type StoredRoute } from "./schema";
 import { importSecretKey, sealSecret, type SecretKey } from "./secret-box";
 
 export const ROUTE_CACHE_TTL_MS = 15_000;
@@ -137,7 +138,7 @@ async function sealRoute(route: InputRoute, key: SecretKey): Promise<StoredRoute
     route.auth.methods.map(async (m) => ({
       ...m,
       secrets: await sealAll(m.secrets),
-      ...(m.type === "provider" && m.verifyToken !== undefined && { verifyToken: await seal(m.verifyToken) }),
+      ...(m.type === "provider" && Object.fromEntries(await Promise.all(present(m, secretOptions(m.provider)).map(async (k) => [k, await seal(m[k] as InputSecret)])))),
     })),
   );
   const originSigning = route.originSigning && { secrets: await sealAll(route.originSigning.secrets) };

@@ -19,25 +19,11 @@ import type { Env } from "../env";
 import { bytesToHex, concatBytes, utf8 } from "../lib/encoding";
 import { sha256 } from "../lib/constant-time";
 import type { Rejection } from "../lib/rejection";
-import { HMAC_FAMILY } from "../verify/presets/hmac-family";
-import family from "../verify/presets/standard-family.json";
 import { stripQueryParams } from "./forward";
 
 export const DEFAULT_RETENTION_SECONDS = 24 * 3600;
 const LEASE_MARGIN_MS = 5_000;
 
-/** How long providers keep retrying: a key must outlive the last retry. */
-const PROVIDER_RETENTION_SECONDS: Record<string, number> = {
-  "hmac:stripe": 3 * 24 * 3600 + 3600, // Stripe retries for up to 3 days
-  "hmac:svix": 28 * 3600, // Svix: about 27.5 h
-  "hmac:standard-webhooks": 28 * 3600,
-  // The Standard Webhooks senders (most deliver through Svix): its schedule, unless one documents another.
-  ...Object.fromEntries(family.map((p) => [`hmac:${p.name}`, 28 * 3600])),
-  // The data-only HMAC presets that document how long they retry: an hour beyond it.
-  ...Object.fromEntries(HMAC_FAMILY.filter((e) => e.retryHours).map((e) => [`hmac:${e.name}`, (e.retryHours! + 1) * 3600])),
-  "hmac:slack": 3600, // Slack's last retry comes about 5 minutes after the first
-  "hmac:shopify": 2 * 24 * 3600, // Shopify retries 8 times over 4 hours; margin for manual resends
-};
 
 export interface DedupSettings {
   readonly key?: { readonly header: string } | { readonly jsonField: string };
@@ -47,8 +33,8 @@ export interface DedupSettings {
 
 export function retentionMs(route: CompiledRoute, settings: DedupSettings): number {
   if (settings.retentionSeconds !== undefined) return settings.retentionSeconds * 1000;
-  const known = route.verifiers.map((v) => PROVIDER_RETENTION_SECONDS[v.scheme]).find((s) => s !== undefined);
-  return (known ?? DEFAULT_RETENTION_SECONDS) * 1000;
+  // A key must outlive the provider's last retry (its preset's retry horizon, compile.ts).
+  return (route.providerRetentionSeconds ?? DEFAULT_RETENTION_SECONDS) * 1000;
 }
 
 /**

@@ -1,19 +1,19 @@
 /** Turns a route's auth methods (secrets already decrypted) into verifiers. */
-import type { AuthMethodConfig } from "../config/schema";
+import type { AuthMethodConfig, ProviderMethodShape } from "../config/schema";
 import { basicVerifier } from "./basic";
 import type { Algorithm } from "./keys";
 import { presets } from "./presets";
+import type { PresetInput } from "./presets/types";
 import { SchemeConfigError, schemeVerifier, type SignatureScheme } from "./scheme";
 import type { SecretValue } from "./secrets";
 import { tokenVerifier } from "./token";
 import type { Verifier } from "./types";
 
-type Resolved<M> = M extends unknown
-  ? Omit<M, "secrets" | "verifyToken"> & { readonly secrets: readonly SecretValue[] } & (M extends { verifyToken?: unknown } ? { readonly verifyToken?: string } : unknown)
-  : never;
-export type ResolvedMethod = Resolved<AuthMethodConfig>;
+type Resolved<M> = M extends unknown ? Omit<M, "secrets"> & { readonly secrets: readonly SecretValue[] } : never;
+/** A provider method with its secrets, and its secret options, opened (config/compile.ts). */
+type ProviderMethod = ProviderMethodShape<SecretValue>;
+export type ResolvedMethod = Resolved<Exclude<AuthMethodConfig, { type: "provider" }>> | ProviderMethod;
 type CustomMethod = Extract<ResolvedMethod, { type: "hmac" | "ed25519" }>;
-type ProviderMethod = Extract<ResolvedMethod, { type: "provider" }>;
 
 export const DEFAULT_TOKEN_QUERY_PARAM = "auth";
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -54,20 +54,15 @@ export function customScheme(method: CustomMethod): SignatureScheme {
 function buildPreset(method: ProviderMethod, context: RouteContext): Promise<Verifier> {
   const preset = presets[method.provider];
   if (!preset) throw new SchemeConfigError(`unknown provider "${method.provider}"`);
+  // The options the preset declares, as parsed (the schema admitted no others).
+  const options: Record<string, unknown> = Object.fromEntries(Object.keys(preset.options).flatMap((k) => (method[k] === undefined ? [] : [[k, method[k]]])));
   return preset.build({
     secrets: method.secrets,
-    toleranceSeconds: method.toleranceSeconds,
-    verifyToken: method.verifyToken,
+    options: options as PresetInput["options"],
     url: {
-      ...(method.publicUrl && { publicUrl: method.publicUrl }),
-      dropQuery: method.signedUrlToken === "exclude" ? context.gatewayQueryTokens : [],
+      ...(typeof options.publicUrl === "string" && { publicUrl: options.publicUrl }),
+      dropQuery: options.signedUrlToken === "exclude" ? context.gatewayQueryTokens : [],
     },
-    legacySha1: method.legacySha1,
-    tokenParam: method.tokenParam,
-    tokenHeader: method.tokenHeader,
-    topicArns: method.topicArns ?? [],
-    confirmSubscriptions: method.confirmSubscriptions,
-    certificates: method.certificates,
   });
 }
 
@@ -78,11 +73,6 @@ export function buildVerifier(method: ResolvedMethod, context: RouteContext = { 
     case "basic":
       return basicVerifier({ username: method.username, secrets: method.secrets, realm: method.realm });
     case "hmac":
-      // The older spelling of a preset: `{ "type": "hmac", "preset": "stripe" }`.
-      if (method.preset) {
-        return buildPreset({ type: "provider", provider: method.preset, secrets: method.secrets, toleranceSeconds: method.toleranceSeconds, signedUrlToken: "include", legacySha1: false, confirmSubscriptions: false }, context);
-      }
-      return schemeVerifier(customScheme(method), method.secrets);
     case "ed25519":
       return schemeVerifier(customScheme(method), method.secrets);
     case "provider":

@@ -3,9 +3,14 @@
  * imported once, at route compile time; a signature is turned into the bytes WebCrypto
  * expects (ECDSA: DER from the provider, raw r‖s for `crypto.subtle.verify`).
  */
-import { base64ToBytes, hexToBytes, utf8 } from "../lib/encoding";
+import { base64ToBytes, concatBytes, hexToBytes, utf8 } from "../lib/encoding";
 
-export type Algorithm = "hmac-sha1" | "hmac-sha256" | "hmac-sha512" | "ed25519" | "ecdsa-p256-sha256";
+/**
+ * `sha256-keyed`: no MAC at all, SHA-256 over the secret's bytes followed by the payload
+ * (HubSpot's v1/v2 signatures, which apps still receive). Weaker than HMAC (length
+ * extension) and kept only because providers still send it.
+ */
+export type Algorithm = "hmac-sha1" | "hmac-sha256" | "hmac-sha512" | "ed25519" | "ecdsa-p256-sha256" | "sha256-keyed";
 
 /**
  * How a configured secret or public key is written. `whsec`/`whpk`: Standard Webhooks
@@ -16,11 +21,9 @@ export type KeyEncoding = "utf8" | "base64" | "hex" | "whsec" | "whpk" | "spki" 
 
 const HMAC_HASH = { "hmac-sha1": "SHA-1", "hmac-sha256": "SHA-256", "hmac-sha512": "SHA-512" } as const;
 
-export interface VerifyKey {
-  readonly key: CryptoKey;
-  readonly params: Parameters<SubtleCrypto["verify"]>[0];
-  readonly algorithm: Algorithm;
-}
+export type VerifyKey =
+  | { readonly key: CryptoKey; readonly params: Parameters<SubtleCrypto["verify"]>[0]; readonly algorithm: Exclude<Algorithm, "sha256-keyed"> }
+  | { readonly secret: Uint8Array; readonly algorithm: "sha256-keyed" };
 
 function keyBytes(text: string, encoding: KeyEncoding): Uint8Array | null {
   switch (encoding) {
@@ -53,6 +56,8 @@ export async function importVerifyKey(text: string, algorithm: Algorithm, encodi
         const key = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]);
         return { key, params: { name: "Ed25519" }, algorithm };
       }
+      case "sha256-keyed":
+        return { secret: raw, algorithm };
       case "ecdsa-p256-sha256": {
         const key = await crypto.subtle.importKey("spki", raw, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
         return { key, params: { name: "ECDSA", hash: "SHA-256" }, algorithm };
@@ -101,6 +106,8 @@ export function derToP1363(der: Uint8Array, width: number): Uint8Array | null {
   return offset === der.length ? out : null;
 }
 
-export function verifySignature(k: VerifyKey, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
-  return crypto.subtle.verify(k.params, k.key, signature, data);
+export async function verifySignature(k: VerifyKey, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
+  if (k.algorithm !== "sha256-keyed") return crypto.subtle.verify(k.params, k.key, signature, data);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", concatBytes([k.secret, data])));
+  return signature.length === digest.length && crypto.subtle.timingSafeEqual(signature, digest);
 }

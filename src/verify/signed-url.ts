@@ -35,21 +35,3 @@ export function signedUrl(url: URL, policy: UrlPolicy): string {
   const base = policy.publicUrl ?? `${url.protocol}//${url.host}${url.pathname}`;
   return base + keptQuery(url.search, policy.dropQuery ?? []);
 }
-
-/** Twilio's validators try the URL as signed with and without the scheme's default port. */
-export function withAndWithoutDefaultPort(href: string): string[] {
-  const m = /^(https?):\/\/([^/?#:]+)(:\d+)?(.*)$/i.exec(href);
-  if (!m) return [href];
-  const [, scheme, host, port, rest] = m;
-  const defaultPort = scheme!.toLowerCase() === "https" ? ":443" : ":80";
-  if (port && port !== defaultPort) return [href];
-  return [`${scheme}://${host}${rest}`, `${scheme}://${host}${defaultPort}${rest}`];
-}
-
-/** HubSpot v3 signs the URI with these escapes decoded (its docs list exactly these). */
-const HUBSPOT_DECODED: Record<string, string> = {
-  "%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$",
-  "%27": "'", "%28": "(", "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";",
-};
-
-export const hubspotUri = (href: string): string => href.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => HUBSPOT_DECODED[m.toUpperCase()]!);

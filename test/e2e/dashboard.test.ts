@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 it.skipIf(!available && !process.env.CI)("logs in, sees a route, finds an event by id and replays a dead letter", async () => {
-  const route = (id: string, extra: object) => ({ id, host: "*", path: `/hooks/${id}`, origin: origin.url, auth: { methods: [{ type: "hmac", preset: "github", secrets: ["dash"] }] }, ...extra });
+  const route = (id: string, extra: object) => ({ id, host: "*", path: `/hooks/${id}`, origin: origin.url, auth: { methods: [{ type: "provider", provider: "github", secrets: ["dash"] }] }, ...extra });
   expect((await gateway.admin("PUT", "/routes/payments", route("payments", { observability: { storeBodies: true } }))).status).toBe(200);
   expect((await gateway.admin("PUT", "/routes/orders", route("orders", { delivery: { mode: "queue", maxAttempts: 1 } }))).status).toBe(200);
 

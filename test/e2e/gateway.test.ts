@@ -39,8 +39,8 @@ function post(path: string, body: BodyInit, headers: Record<string, string> = {}
 beforeAll(async () => {
   [gateway, origin] = await Promise.all([startGateway(), startOrigin()]);
   const routes = [
-    { id: "stripe", path: "/hooks/stripe", auth: { methods: [{ type: "hmac", preset: "stripe", secrets: [STRIPE_SECRET] }] } },
-    { id: "github", path: "/hooks/github", auth: { methods: [{ type: "hmac", preset: "github", secrets: [GITHUB_SECRET] }] } },
+    { id: "stripe", path: "/hooks/stripe", auth: { methods: [{ type: "provider", provider: "stripe", secrets: [STRIPE_SECRET] }] } },
+    { id: "github", path: "/hooks/github", auth: { methods: [{ type: "provider", provider: "github", secrets: [GITHUB_SECRET] }] } },
     { id: "token", path: "/hooks/token", auth: { methods: [{ type: "token", in: "query", secrets: ["tk-e2e"] }] } },
     { id: "header-token", path: "/hooks/gitlab", auth: { methods: [{ type: "token", in: "header", name: "X-Gitlab-Token", secrets: ["gl-e2e"] }] } },
     { id: "basic", path: "/hooks/basic", auth: { methods: [{ type: "basic", username: "hooks", secrets: ["pw:e2e"] }] } },
@@ -254,7 +254,7 @@ describe("the hookgate CLI against the worker", () => {
     expect(gone.stderr.trim()).toBe('hookgate: not found: /routes/cli-a (is "cli-a" a route? hookgate routes list)');
     expect(JSON.parse((await runCli(["routes", "get", "cli-a", "--json"], env())).stdout)).toEqual({ error: "not_found" });
 
-    const bad = file("bad", { id: "bad", host: "*", path: "/bad", auth: { methods: [{ type: "hmac", preset: "stripe", secrets: [] }] } });
+    const bad = file("bad", { id: "bad", host: "*", path: "/bad", auth: { methods: [{ type: "provider", provider: "stripe", secrets: [] }] } });
     const failed = await runCli(["routes", "put", bad], env());
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/^hookgate: the config was refused:\n {2}auth\.methods\.0\.secrets: needs at least one secret/);

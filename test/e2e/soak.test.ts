@@ -33,7 +33,7 @@ it(`${EVENTS} events through a flapping origin: every accepted event delivered e
     host: "*",
     path: "/hooks/soak",
     origin: origin.url,
-    auth: { methods: [{ type: "hmac", preset: "github", secrets: ["soak-secret"] }] },
+    auth: { methods: [{ type: "provider", provider: "github", secrets: ["soak-secret"] }] },
     dedup: {},
     delivery: { mode: "queue", initialBackoffSeconds: 0.2, maxBackoffSeconds: 2, maxAttempts: 100, maxAgeSeconds: 3600, circuitBreaker: { failures: 20, pauseSeconds: 1 } },
     limits: { maxBodyBytes: 65536 },

@@ -37,7 +37,7 @@ describe("queue storage after retention", () => {
       host: "*",
       path: "/big",
       origin: "http://origin.test",
-      auth: { methods: [{ type: "hmac", preset: "github", secrets: ["s"] }] },
+      auth: { methods: [{ type: "provider", provider: "github", secrets: ["s"] }] },
       limits: { maxBodyBytes: 4 * 1024 * 1024 },
       delivery: { mode: "queue", deadLetterRetentionSeconds: 3600 },
     });

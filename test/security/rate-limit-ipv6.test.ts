@@ -13,7 +13,7 @@ const route = (rateLimit: Record<string, unknown>) => ({
   host: "*",
   path: "/gh",
   origin: "http://origin.test",
-  auth: { methods: [{ type: "hmac", preset: "github", secrets: ["s"] }] },
+  auth: { methods: [{ type: "provider", provider: "github", secrets: ["s"] }] },
   rateLimit,
 });
 

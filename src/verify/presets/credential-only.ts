@@ -18,11 +18,13 @@ import { basicVerifier } from "../basic";
 import { anyOf, SchemeConfigError } from "../scheme";
 import { tokenVerifier } from "../token";
 import type { Verifier } from "../types";
-import type { Preset } from "./types";
+import { definePreset, type Preset } from "./types";
 
-function basicPreset(name: string): Preset {
-  return {
-    options: [],
+function basicPreset(name: string, display: string, source: string): Preset {
+  return definePreset({
+    display,
+    sources: [source],
+    options: {},
     async build({ secrets }) {
       const byUser = new Map<string, { value: string; notAfter?: number }[]>();
       for (const [i, s] of secrets.entries()) {
@@ -36,26 +38,30 @@ function basicPreset(name: string): Preset {
       const one: Verifier = anyOf(scheme, verifiers);
       return { ...one, scheme };
     },
-  };
+  });
 }
 
-export const postmark = basicPreset("postmark");
-export const pipedrive = basicPreset("pipedrive");
-export const chargebee = basicPreset("chargebee");
+export const postmark = basicPreset("postmark", "Postmark", "https://postmarkapp.com/developer/webhooks/webhooks-overview");
+export const pipedrive = basicPreset("pipedrive", "Pipedrive", "https://pipedrive.readme.io/docs/guide-for-webhooks");
+export const chargebee = basicPreset("chargebee", "Chargebee", "https://www.chargebee.com/docs/billing/2.0/site-configuration/webhook_settings");
 
-export const sepay: Preset = {
-  options: [],
+export const sepay = definePreset({
+  display: "SePay",
+  sources: ["https://developer.sepay.vn/en/sepay-webhooks/xac-thuc"],
+  options: {},
   async build({ secrets }) {
     // The header carries the scheme word too: the token compared is the whole value.
     const verifier = await tokenVerifier({ in: "header", name: "authorization", secrets: secrets.map((s) => ({ ...s, value: `Apikey ${s.value}` })), scheme: "sepay" });
     return verifier;
   },
-};
+});
 
-export const telegram: Preset = {
-  options: [],
+export const telegram = definePreset({
+  display: "Telegram Bot API",
+  sources: ["https://core.telegram.org/bots/api#setwebhook"],
+  options: {},
   async build({ secrets }) {
     const verifier = await tokenVerifier({ in: "header", name: "x-telegram-bot-api-secret-token", secrets, scheme: "telegram" });
     return verifier;
   },
-};
+});

@@ -22,4 +22,8 @@ export const discordScheme: SignatureScheme = {
   keyEncoding: "auto",
 };
 
-export const discord = schemePreset(discordScheme, { decorate: (v) => ({ ...v, reply: discordPing }) });
+export const discord = schemePreset(discordScheme, {
+  display: "Discord",
+  sources: ["https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers"],
+  decorate: (v) => ({ ...v, reply: discordPing }),
+});

@@ -17,4 +17,4 @@ export const dropboxScheme: SignatureScheme = {
   keyEncoding: "utf8",
 };
 
-export const dropbox = schemePreset(dropboxScheme, { decorate: (v) => ({ ...v, handshake: echoQuery("GET", "challenge") }) });
+export const dropbox = schemePreset(dropboxScheme, { display: "Dropbox", sources: ["https://www.dropbox.com/developers/reference/webhooks"],  decorate: (v) => ({ ...v, handshake: echoQuery("GET", "challenge") }) });

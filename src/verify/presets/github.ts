@@ -6,6 +6,7 @@
  * https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
  */
 import { legacyFallback, type SignatureScheme } from "../scheme";
+import { LEGACY_SHA1 } from "./options";
 import { schemePreset } from "./scheme-preset";
 
 export const githubScheme: SignatureScheme = {
@@ -28,6 +29,8 @@ export const githubSha1Scheme: SignatureScheme = {
 };
 
 export const github = schemePreset(githubScheme, {
-  options: ["legacySha1"],
-  decorate: (v, input) => (input.legacySha1 ? legacyFallback(v, "x-hub-signature-256", githubSha1Scheme, input.secrets) : v),
+  display: "GitHub",
+  sources: ["https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries"],
+  options: { legacySha1: LEGACY_SHA1 },
+  decorate: (v, input) => (input.options.legacySha1 ? legacyFallback(v, "x-hub-signature-256", githubSha1Scheme, input.secrets) : v),
 });

@@ -5,11 +5,13 @@
  * https://docs.gitlab.com/user/project/integrations/webhooks/
  */
 import { tokenVerifier } from "../token";
-import type { Preset } from "./types";
+import { definePreset } from "./types";
 
 export const GITLAB_EVENT_ID_HEADERS = ["idempotency-key", "x-gitlab-event-uuid"] as const;
 
-export const gitlab: Preset = {
-  options: [],
+export const gitlab = definePreset({
+  display: "GitLab (secret token)",
+  sources: ["https://docs.gitlab.com/user/project/integrations/webhooks/"],
+  options: {},
   build: ({ secrets }) => tokenVerifier({ in: "header", name: "x-gitlab-token", secrets, eventIdHeaders: GITLAB_EVENT_ID_HEADERS, scheme: "gitlab" }),
-};
+});

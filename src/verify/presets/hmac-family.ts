@@ -42,6 +42,7 @@ export const hmacFamily: Record<string, Preset> = Object.fromEntries(
     const handshake = handshakeOf(e.handshake);
     const reply = e.reply && signedEcho(e.reply.header, e.reply.value, e.reply.field);
     const decorate = (v: Verifier): Verifier => ({ ...v, ...(handshake && { handshake }), ...(reply && { reply }) });
-    return [e.name, schemePreset({ name: e.name, ...e.scheme }, handshake || reply ? { decorate } : {})];
+    const facts = { display: e.display, sources: [e.source], ...(e.retryHours !== undefined && { retryHours: e.retryHours }) };
+    return [e.name, schemePreset({ name: e.name, ...e.scheme }, handshake || reply ? { ...facts, decorate } : facts)];
   }),
 );

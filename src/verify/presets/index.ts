@@ -73,5 +73,9 @@ export const presets: Readonly<Record<string, Preset>> & typeof own = { ...own, 
 
 export type PresetName = string;
 export const PRESET_NAMES = Object.keys(presets) as PresetName[];
-/** The older spelling `{ "type": "hmac", "preset": … }` accepts these. */
-export const HMAC_PRESET_NAMES = ["stripe", "github"] as const satisfies readonly PresetName[];
+
+/** The options of a preset that hold credentials: sealed, opened, redacted and masked like secrets. */
+export function secretOptions(provider: string): string[] {
+  const preset = presets[provider];
+  return preset ? Object.entries(preset.options).flatMap(([name, o]) => (o.secret ? [name] : [])) : [];
+}

@@ -17,4 +17,4 @@ export const intercomScheme: SignatureScheme = {
   keyEncoding: "utf8",
 };
 
-export const intercom = schemePreset(intercomScheme);
+export const intercom = schemePreset(intercomScheme, { display: "Intercom", sources: ["https://developers.intercom.com/docs/references/webhooks/webhook-models"] });

@@ -19,4 +19,4 @@ export const linearScheme: SignatureScheme = {
   keyEncoding: "utf8",
 };
 
-export const linear = schemePreset(linearScheme);
+export const linear = schemePreset(linearScheme, { display: "Linear", sources: ["https://linear.app/developers/webhooks#securing-webhooks"] });

@@ -7,14 +7,17 @@
  */
 import { acceptMethod, mailchimpValidation } from "../handshakes";
 import { tokenVerifier } from "../token";
-import type { Preset } from "./types";
+import { queryParamName } from "./options";
+import { definePreset } from "./types";
 
 export const DEFAULT_MAILCHIMP_TOKEN_PARAM = "auth";
 
-export const mailchimp: Preset = {
-  options: ["tokenParam"],
-  async build({ secrets, tokenParam }) {
+export const mailchimp = definePreset({
+  display: "Mailchimp Marketing",
+  sources: ["https://mailchimp.com/developer/marketing/guides/sync-audience-data-webhooks/"],
+  options: { tokenParam: { schema: queryParamName, doc: "the query parameter that carries the secret (default auth)" } },
+  async build({ secrets, options: { tokenParam } }) {
     const verifier = await tokenVerifier({ in: "query", name: tokenParam ?? DEFAULT_MAILCHIMP_TOKEN_PARAM, secrets, scheme: "mailchimp" });
     return { ...verifier, handshake: acceptMethod("GET"), reply: mailchimpValidation };
   },
-};
+});

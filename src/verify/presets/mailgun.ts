@@ -12,13 +12,16 @@ import { importVerifyKey, verifySignature, type VerifyKey } from "../keys";
 import { active, type Expiring } from "../secrets";
 import { checkWindow, parseTimestampMs } from "../timestamp";
 import { fail, pass, type Verifier } from "../types";
-import type { Preset } from "./types";
+import { TOLERANCE } from "./options";
+import { definePreset } from "./types";
 
 export const MAILGUN_TOLERANCE_SECONDS = 300;
 
-export const mailgun: Preset = {
-  options: ["toleranceSeconds"],
-  async build({ secrets, toleranceSeconds = MAILGUN_TOLERANCE_SECONDS }): Promise<Verifier> {
+export const mailgun = definePreset({
+  display: "Mailgun",
+  sources: ["https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks"],
+  options: { toleranceSeconds: TOLERANCE },
+  async build({ secrets, options: { toleranceSeconds = MAILGUN_TOLERANCE_SECONDS } }): Promise<Verifier> {
     const keys: Expiring<VerifyKey>[] = await Promise.all(
       secrets.map(async (s, i) => ({ item: await importVerifyKey(s.value, "hmac-sha256", "utf8", `secret ${i}`), notAfter: s.notAfter })),
     );
@@ -50,4 +53,4 @@ export const mailgun: Preset = {
       },
     };
   },
-};
+});

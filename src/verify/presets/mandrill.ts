@@ -13,7 +13,8 @@ import { headCheck } from "../handshakes";
 import { schemeVerifier, type SignatureScheme } from "../scheme";
 import type { Verifier } from "../types";
 import { tuned } from "./scheme-preset";
-import type { Preset } from "./types";
+import { SIGNED_URL } from "./options";
+import { definePreset } from "./types";
 
 export const mandrillScheme: SignatureScheme = {
   name: "mandrill",
@@ -33,8 +34,10 @@ function isEmptyBatch(body: Uint8Array): boolean {
   return fields !== null && fields.length === 1 && fields[0]![0] === "mandrill_events" && fields[0]![1].trim() === "[]";
 }
 
-export const mandrill: Preset = {
-  options: ["publicUrl", "signedUrlToken"],
+export const mandrill = definePreset({
+  display: "Mailchimp Transactional (Mandrill)",
+  sources: ["https://mailchimp.com/developer/transactional/guides/track-respond-activity-webhooks/#authenticating-webhook-requests"],
+  options: SIGNED_URL,
   async build(input): Promise<Verifier> {
     const scheme = tuned(mandrillScheme, input);
     const verifier = await schemeVerifier(scheme, input.secrets);
@@ -48,4 +51,4 @@ export const mandrill: Preset = {
       },
     };
   },
-};
+});

@@ -8,6 +8,7 @@
  */
 import { metaSubscribe } from "../handshakes";
 import { legacyFallback, type SignatureScheme } from "../scheme";
+import { LEGACY_SHA1 } from "./options";
 import { schemePreset } from "./scheme-preset";
 
 export const metaScheme: SignatureScheme = {
@@ -22,13 +23,15 @@ export const metaScheme: SignatureScheme = {
 
 const metaSha1Scheme: SignatureScheme = { ...metaScheme, name: "meta-sha1", algorithm: "hmac-sha1", header: "x-hub-signature", format: { kind: "single", prefix: "sha1=" } };
 
-export const meta = {
-  ...schemePreset(metaScheme, {
-    options: ["legacySha1", "verifyToken"],
-    decorate: async (v, input) => ({
-      ...(input.legacySha1 ? await legacyFallback(v, "x-hub-signature-256", metaSha1Scheme, input.secrets) : v),
-      handshake: await metaSubscribe(input.verifyToken),
-    }),
+export const meta = schemePreset(metaScheme, {
+  display: "Meta (Facebook, Instagram, WhatsApp)",
+  sources: ["https://developers.facebook.com/docs/graph-api/webhooks/getting-started"],
+  options: {
+    legacySha1: LEGACY_SHA1,
+    verifyToken: { secret: true, required: true, doc: "the Verify Token entered in the app dashboard (answers the subscription GET)" },
+  },
+  decorate: async (v, input) => ({
+    ...(input.options.legacySha1 ? await legacyFallback(v, "x-hub-signature-256", metaSha1Scheme, input.secrets) : v),
+    handshake: await metaSubscribe(input.options.verifyToken),
   }),
-  required: ["verifyToken"] as const,
-};
+});

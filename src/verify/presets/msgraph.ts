@@ -11,12 +11,14 @@ import { BodyFields } from "../../lib/json-field";
 import { echoQuery } from "../handshakes";
 import { active, type Expiring } from "../secrets";
 import { fail, pass, type Verifier } from "../types";
-import type { Preset } from "./types";
+import { definePreset } from "./types";
 
 export const MAX_GRAPH_NOTIFICATIONS = 1000;
 
-export const msgraph: Preset = {
-  options: [],
+export const msgraph = definePreset({
+  display: "Microsoft Graph change notifications",
+  sources: ["https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks"],
+  options: {},
   async build({ secrets }): Promise<Verifier> {
     const digests: Expiring<Uint8Array>[] = await Promise.all(secrets.map(async (s) => ({ item: await sha256(s.value), notAfter: s.notAfter })));
     return {
@@ -38,4 +40,4 @@ export const msgraph: Preset = {
       },
     };
   },
-};
+});

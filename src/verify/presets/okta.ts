@@ -8,14 +8,17 @@
  */
 import { oktaVerification } from "../handshakes";
 import { tokenVerifier } from "../token";
-import type { Preset } from "./types";
+import { headerName } from "./options";
+import { definePreset } from "./types";
 
 export const DEFAULT_OKTA_HEADER = "authorization";
 
-export const okta: Preset = {
-  options: ["tokenHeader"],
-  async build({ secrets, tokenHeader }) {
+export const okta = definePreset({
+  display: "Okta event hooks",
+  sources: ["https://developer.okta.com/docs/concepts/event-hooks/"],
+  options: { tokenHeader: { schema: headerName, doc: "the header that carries the secret (default Authorization)" } },
+  async build({ secrets, options: { tokenHeader } }) {
     const verifier = await tokenVerifier({ in: "header", name: tokenHeader ?? DEFAULT_OKTA_HEADER, secrets, scheme: "okta" });
     return { ...verifier, handshake: oktaVerification };
   },
-};
+});

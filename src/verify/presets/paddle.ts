@@ -19,4 +19,4 @@ export const paddleScheme: SignatureScheme = {
   keyEncoding: "utf8",
 };
 
-export const paddle = schemePreset(paddleScheme);
+export const paddle = schemePreset(paddleScheme, { display: "Paddle", sources: ["https://developer.paddle.com/webhooks/signature-verification"] });

@@ -19,4 +19,4 @@ export const sendgridScheme: SignatureScheme = {
   keyEncoding: "spki",
 };
 
-export const sendgrid = schemePreset(sendgridScheme);
+export const sendgrid = schemePreset(sendgridScheme, { display: "SendGrid", sources: ["https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features"] });

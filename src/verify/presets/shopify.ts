@@ -19,4 +19,8 @@ export const shopifyScheme: SignatureScheme = {
   keyEncoding: "utf8",
 };
 
-export const shopify = schemePreset(shopifyScheme);
+export const shopify = schemePreset(shopifyScheme, {
+  display: "Shopify",
+  sources: ["https://shopify.dev/docs/apps/build/webhooks/verify-deliveries"],
+  retryHours: 47, // 8 retries over 4 hours; the margin covers manual resends
+});

@@ -21,4 +21,9 @@ export const slackScheme: SignatureScheme = {
   keyEncoding: "utf8",
 };
 
-export const slack = schemePreset(slackScheme, { decorate: (v) => ({ ...v, reply: slackUrlVerification }) });
+export const slack = schemePreset(slackScheme, {
+  display: "Slack",
+  sources: ["https://api.slack.com/authentication/verifying-requests-from-slack"],
+  retryHours: 0, // the last retry comes about 5 minutes after the first
+  decorate: (v) => ({ ...v, reply: slackUrlVerification }),
+});

@@ -18,4 +18,4 @@ export const squareScheme: SignatureScheme = {
   keyEncoding: "utf8",
 };
 
-export const square = schemePreset(squareScheme);
+export const square = schemePreset(squareScheme, { display: "Square", sources: ["https://developer.squareup.com/docs/webhooks/step3validate"] });

@@ -16,7 +16,8 @@ import { anyOf, schemeVerifier, type SignatureScheme } from "../scheme";
 import { fail, type Verifier } from "../types";
 import family from "./standard-family.json";
 import { tuned } from "./scheme-preset";
-import type { Preset, PresetInput } from "./types";
+import { TOLERANCE } from "./options";
+import { definePreset, type Preset, type PresetInput } from "./types";
 
 /** The scheme for a header prefix: `webhook` (Standard Webhooks) or `svix`. */
 export function standardScheme(name: string, prefix: "webhook" | "svix", eventId: readonly string[] = [`${prefix}-id`]): SignatureScheme {
@@ -65,27 +66,46 @@ function eitherFamily(name: string, families: readonly (readonly [string, Verifi
   };
 }
 
-function standardPreset(name: string, options: { eventId?: readonly string[]; key?: "whsec" | "utf8" } = {}): Preset {
+interface StandardFacts {
+  readonly display: string;
+  readonly sources: readonly string[];
+  readonly eventId?: readonly string[];
+  readonly key?: "whsec" | "utf8";
+  readonly retryHours?: number;
+}
+
+/** Svix retries for about 27.5 hours; the senders keep its schedule unless one documents another. */
+const SVIX_RETRY_HOURS = 27;
+
+function standardPreset(name: string, options: StandardFacts): Preset {
   const scheme = (prefix: "webhook" | "svix") => {
     const s = standardScheme(name, prefix, options.eventId ?? [`${prefix}-id`]);
     return options.key === "utf8" ? { ...s, keyEncoding: "utf8" as const } : s;
   };
-  return {
-    options: ["toleranceSeconds"],
+  return definePreset({
+    display: options.display,
+    sources: options.sources,
+    ...(options.retryHours !== undefined && { retryHours: options.retryHours }),
+    options: { toleranceSeconds: TOLERANCE },
     build: async (input) =>
       eitherFamily(`hmac:${name}`, [
         ["webhook-signature", await standardVerifier(scheme("webhook"), input)],
         ["svix-signature", await standardVerifier(scheme("svix"), input)],
       ]),
-  };
+  });
 }
 
-export const standardWebhooks = standardPreset("standard-webhooks");
-export const svix = standardPreset("svix");
+const SPEC = "https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md";
+export const standardWebhooks = standardPreset("standard-webhooks", { display: "Standard Webhooks", sources: [SPEC], retryHours: SVIX_RETRY_HOURS });
+export const svix = standardPreset("svix", { display: "Svix", sources: ["https://docs.svix.com/receiving/verifying-payloads/how-manual", SPEC], retryHours: SVIX_RETRY_HOURS });
 /** GitLab's signing token (feature flag `webhook_signing_token`): Standard Webhooks headers, `Idempotency-Key` as id. */
-export const gitlabSigning = standardPreset("gitlab-signing", { eventId: ["webhook-id", "idempotency-key"] });
+export const gitlabSigning = standardPreset("gitlab-signing", {
+  display: "GitLab (signing token)",
+  sources: ["https://docs.gitlab.com/user/project/integrations/webhooks/"],
+  eventId: ["webhook-id", "idempotency-key"],
+});
 
 /** The providers that send Standard Webhooks, by preset name (standard-family.json). */
 export const standardFamily: Record<string, Preset> = Object.fromEntries(
-  family.map((p) => [p.name, standardPreset(p.name, { key: p.key === "utf8" ? "utf8" : "whsec" })]),
+  family.map((p) => [p.name, standardPreset(p.name, { display: p.display, sources: [p.source], key: p.key === "utf8" ? "utf8" : "whsec", retryHours: SVIX_RETRY_HOURS })]),
 );

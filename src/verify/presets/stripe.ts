@@ -20,4 +20,8 @@ export const stripeScheme: SignatureScheme = {
   keyEncoding: "utf8",
 };
 
-export const stripe = schemePreset(stripeScheme);
+export const stripe = schemePreset(stripeScheme, {
+  display: "Stripe",
+  sources: ["https://docs.stripe.com/webhooks#verify-manually", "https://docs.stripe.com/webhooks#retries"],
+  retryHours: 72, // Stripe retries for up to 3 days
+});

@@ -11,15 +11,29 @@ import { parseForm, sortedParams } from "../form";
 import { importVerifyKey, verifySignature, type VerifyKey } from "../keys";
 import { base64ToBytes } from "../../lib/encoding";
 import { active, type Expiring } from "../secrets";
-import { signedUrl, withAndWithoutDefaultPort } from "../signed-url";
+import { signedUrl } from "../signed-url";
 import { fail, pass, type Verifier } from "../types";
-import type { Preset } from "./types";
+import { SIGNED_URL } from "./options";
+import { definePreset } from "./types";
+
+// Its signed-URL rule.
+/** Twilio's validators try the URL as signed with and without the scheme's default port. */
+export function withAndWithoutDefaultPort(href: string): string[] {
+  const m = /^(https?):\/\/([^/?#:]+)(:\d+)?(.*)$/i.exec(href);
+  if (!m) return [href];
+  const [, scheme, host, port, rest] = m;
+  const defaultPort = scheme!.toLowerCase() === "https" ? ":443" : ":80";
+  if (port && port !== defaultPort) return [href];
+  return [`${scheme}://${host}${rest}`, `${scheme}://${host}${defaultPort}${rest}`];
+}
 
 const HEADER = "x-twilio-signature";
 const EVENT_ID_HEADER = "i-twilio-idempotency-token";
 
-export const twilio: Preset = {
-  options: ["publicUrl", "signedUrlToken"],
+export const twilio = definePreset({
+  display: "Twilio",
+  sources: ["https://www.twilio.com/docs/usage/webhooks/webhooks-security"],
+  options: SIGNED_URL,
   async build({ secrets, url: policy }): Promise<Verifier> {
     const keys: Expiring<VerifyKey>[] = await Promise.all(
       secrets.map(async (s, i) => ({ item: await importVerifyKey(s.value, "hmac-sha1", "utf8", `secret ${i}`), notAfter: s.notAfter })),
@@ -61,4 +75,4 @@ export const twilio: Preset = {
       },
     };
   },
-};
+});

@@ -17,4 +17,4 @@ export const typeformScheme: SignatureScheme = {
   keyEncoding: "utf8",
 };
 
-export const typeform = schemePreset(typeformScheme);
+export const typeform = schemePreset(typeformScheme, { display: "Typeform", sources: ["https://www.typeform.com/developers/webhooks/secure-your-webhooks/"] });

@@ -18,15 +18,17 @@ import { parseJson } from "../../lib/json-field";
 import { importVerifyKey, verifySignature, type VerifyKey } from "../keys";
 import { active, type Expiring } from "../secrets";
 import { fail, pass, type Verifier, type VerifyResult } from "../types";
-import type { Preset } from "./types";
+import { definePreset, type Preset } from "./types";
 
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
 
 type Signed = { data: string; signature: unknown; eventId?: string } | "malformed_body";
 
-function bodySignedPreset(name: string, read: (body: unknown) => Signed): Preset {
-  return {
-    options: [],
+function bodySignedPreset(name: string, display: string, source: string, read: (body: unknown) => Signed): Preset {
+  return definePreset({
+    display,
+    sources: [source],
+    options: {},
     async build({ secrets }) {
       const keys: Expiring<VerifyKey>[] = await Promise.all(
         secrets.map(async (s, i) => ({ item: await importVerifyKey(s.value, "hmac-sha256", "utf8", `secret ${i}`), notAfter: s.notAfter })),
@@ -52,12 +54,12 @@ function bodySignedPreset(name: string, read: (body: unknown) => Signed): Preset
       };
       return verifier;
     },
-  };
+  });
 }
 
 const field = (value: unknown, key: string) => (Object.hasOwn(value as object, key) ? (value as Record<string, unknown>)[key] : undefined);
 
-export const zalopay = bodySignedPreset("zalopay", (body) => {
+export const zalopay = bodySignedPreset("zalopay", "ZaloPay", "https://docs.zalopay.vn/docs/specs/callback-api", (body) => {
   const data = field(body, "data");
   if (typeof data !== "string") return "malformed_body";
   const inner = parseJson(utf8(data));
@@ -83,7 +85,7 @@ export function payosSignedString(data: Record<string, unknown>): string {
     .join("&");
 }
 
-export const payos = bodySignedPreset("payos", (body) => {
+export const payos = bodySignedPreset("payos", "payOS", "https://payos.vn/docs/tich-hop-webhook/kiem-tra-du-lieu-voi-signature/", (body) => {
   const data = field(body, "data");
   if (data === null || typeof data !== "object" || Array.isArray(data)) return "malformed_body";
   const reference = field(data, "reference");

@@ -25,7 +25,7 @@ export const xScheme: SignatureScheme = {
 
 const utf8Prefix = new TextDecoder();
 
-export const x = schemePreset(xScheme, {
+export const x = schemePreset(xScheme, { display: "X (Twitter)", sources: ["https://docs.x.com/x-api/account-activity/introduction"], 
   decorate: (v, input) => ({
     ...v,
     handshake: xCrc(currentSecret(input.secrets)),

@@ -18,4 +18,4 @@ export const xeroScheme: SignatureScheme = {
   keyEncoding: "utf8",
 };
 
-export const xero = schemePreset(xeroScheme, { decorate: (v) => ({ ...v, reply: xeroIntentToReceive }) });
+export const xero = schemePreset(xeroScheme, { display: "Xero", sources: ["https://developer.xero.com/documentation/guides/webhooks/configuring-your-server/"],  decorate: (v) => ({ ...v, reply: xeroIntentToReceive }) });

@@ -21,4 +21,4 @@ export const zoomScheme: SignatureScheme = {
   keyEncoding: "utf8",
 };
 
-export const zoom = schemePreset(zoomScheme, { decorate: (v, input) => ({ ...v, reply: zoomUrlValidation(currentSecret(input.secrets)) }) });
+export const zoom = schemePreset(zoomScheme, { display: "Zoom", sources: ["https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events"],  decorate: (v, input) => ({ ...v, reply: zoomUrlValidation(currentSecret(input.secrets)) }) });

@@ -26,7 +26,7 @@ const route = (path: string, extra: Record<string, unknown> = {}) => ({
   host: "*",
   path,
   originTimeoutMs: ORIGIN_TIMEOUT_MS,
-  auth: { methods: [{ type: "hmac", preset: "github", secrets: [SECRET] }] },
+  auth: { methods: [{ type: "provider", provider: "github", secrets: [SECRET] }] },
   dedup: {},
   ...extra,
 });

@@ -93,7 +93,7 @@ const baseRoute = (path: string) => ({
   path,
   origin: origin.url,
   originTimeoutMs: ORIGIN_TIMEOUT_MS,
-  auth: { methods: [{ type: "hmac", preset: "github", secrets: [SECRET] }] },
+  auth: { methods: [{ type: "provider", provider: "github", secrets: [SECRET] }] },
   dedup: {},
   originSigning: { secrets: [ORIGIN_SIGNING_SECRET] },
 });

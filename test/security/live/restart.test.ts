@@ -54,7 +54,7 @@ const route = (path: string, origin: string, extra: Record<string, unknown> = {}
   host: "*",
   path,
   origin,
-  auth: { methods: [{ type: "hmac", preset: "github", secrets: [SECRET] }] },
+  auth: { methods: [{ type: "provider", provider: "github", secrets: [SECRET] }] },
   dedup: {},
   delivery: FAST_QUEUE,
   ...extra,

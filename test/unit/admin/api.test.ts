@@ -12,7 +12,7 @@ const route = {
   auth: {
     mode: "any",
     methods: [
-      { type: "hmac", preset: "stripe", secrets: [SECRETS[0], { value: "whsec_OLD_TOPSECRET", notAfter: "2030-01-01T00:00:00Z" }] },
+      { type: "provider", provider: "stripe", secrets: [SECRETS[0], { value: "whsec_OLD_TOPSECRET", notAfter: "2030-01-01T00:00:00Z" }] },
       { type: "token", in: "query", secrets: [SECRETS[1]] },
       { type: "basic", username: "hooks", secrets: [SECRETS[2]] },
       // A preset's other secret (Meta's verify token) is sealed and redacted like the rest.
@@ -87,7 +87,7 @@ describe("admin API", () => {
   });
 
   it("400 invalid_config naming the field", async () => {
-    const res = await putRoute({ ...route, auth: { methods: [{ type: "hmac", preset: "stripe", secrets: [] }] } });
+    const res = await putRoute({ ...route, auth: { methods: [{ type: "provider", provider: "stripe", secrets: [] }] } });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: "invalid_config", issues: [{ path: "auth.methods.0.secrets", message: "needs at least one secret" }] });
   });

@@ -62,10 +62,20 @@ describe("providers", () => {
   it("lists every preset a route can name, with its options; the Standard Webhooks senders with their source", async () => {
     const res = await call(`${BASE}/__gateway/providers`, { headers: ADMIN });
     expect(res.status).toBe(200);
-    const { providers } = (await res.json()) as { providers: { name: string; options: string[]; required?: string[]; keyless?: boolean; sends?: string; source?: string }[] };
+    const { providers } = (await res.json()) as { providers: { name: string; options: string[]; required?: string[]; keyless?: boolean; sends?: string; source?: string; sources: string[] }[] };
     const byName = new Map(providers.map((p) => [p.name, p]));
     expect(providers.length).toBe(Object.keys(presets).length);
-    expect(byName.get("stripe")).toEqual({ name: "stripe", options: ["secrets", "toleranceSeconds"] });
+    expect(byName.get("stripe")).toEqual({
+      name: "stripe",
+      display: "Stripe",
+      sources: [expect.stringMatching(/^https:\/\/docs\.stripe\.com\//), expect.any(String)],
+      options: ["secrets", "toleranceSeconds"],
+      optionDocs: { toleranceSeconds: { doc: expect.any(String) } },
+      retryHours: 72,
+    });
+    // A credential option says so (it is sealed and never shown back); a required one is listed.
+    expect(byName.get("meta")).toMatchObject({ required: ["verifyToken"], optionDocs: { verifyToken: { secret: true } } });
+    for (const p of providers) expect(p, p.name).toMatchObject({ display: expect.any(String), sources: expect.arrayContaining([expect.any(String)]) });
     expect(byName.get("sns")).toMatchObject({ required: ["topicArns"], keyless: true });
     expect(byName.get("clerk")).toMatchObject({ scheme: "standard-webhooks", sends: "svix-*", source: expect.stringMatching(/^https:\/\/clerk\.com\//) });
     expect((await call(`${BASE}/__gateway/providers`)).status).toBe(401);

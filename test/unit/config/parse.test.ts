@@ -7,7 +7,7 @@ const valid = {
   id: "stripe",
   host: "hooks.example.com",
   path: "/hooks/stripe",
-  auth: { methods: [{ type: "hmac", preset: "stripe", secrets: ["whsec_abc"] }] },
+  auth: { methods: [{ type: "provider", provider: "stripe", secrets: ["whsec_abc"] }] },
 };
 
 const issuesOf = (input: unknown) => {
@@ -41,8 +41,8 @@ describe("parseRouteConfig", () => {
       { type: "token", in: "query", secrets: ["t"] },
       { type: "token", in: "header", name: "X-Gitlab-Token", secrets: [{ value: "t", notAfter: "2027-01-01T00:00:00Z" }] },
       { type: "basic", username: "hooks", secrets: ["p:w"] },
-      { type: "hmac", preset: "github", secrets: ["s"] },
-      { type: "hmac", preset: "stripe", secrets: ["s"], toleranceSeconds: 60 },
+      { type: "provider", provider: "github", secrets: ["s"] },
+      { type: "provider", provider: "stripe", secrets: ["s"], toleranceSeconds: 60 },
       { type: "hmac", algorithm: "sha512", encoding: "base64", header: "X-Sig", payload: "{timestamp}:{body}", timestampHeader: "X-Ts", secrets: ["s"] },
     ];
     for (const m of methods) expect(parseRouteConfig({ ...valid, auth: { methods: [m] } }).ok, JSON.stringify(m)).toBe(true);
@@ -56,12 +56,14 @@ describe("parseRouteConfig", () => {
     [{ ...valid, origin: "ftp://x" }, "origin"],
     [{ ...valid, auth: { methods: [] } }, "auth.methods"],
     [{ ...valid, auth: { methods: [{ type: "none" }] } }, "auth.methods.0.type"],
-    [{ ...valid, auth: { methods: [{ type: "hmac", preset: "stripe", secrets: [] }] } }, "auth.methods.0.secrets"],
-    [{ ...valid, auth: { methods: [{ type: "hmac", preset: "stripe", secrets: [""] }] } }, "auth.methods.0.secrets.0"],
-    [{ ...valid, auth: { methods: [{ type: "hmac", preset: "paypal", secrets: ["s"] }] } }, "auth.methods.0.preset"],
-    [{ ...valid, auth: { methods: [{ type: "hmac", preset: "stripe", secrets: ["s"], toleranceSeconds: 0 }] } }, "auth.methods.0.toleranceSeconds"],
-    [{ ...valid, auth: { methods: [{ type: "hmac", preset: "github", secrets: ["s"], toleranceSeconds: 60 }] } }, "auth.methods.0.toleranceSeconds"],
-    [{ ...valid, auth: { methods: [{ type: "hmac", preset: "stripe", secrets: ["s"], header: "x" }] } }, "auth.methods.0.header"],
+    [{ ...valid, auth: { methods: [{ type: "provider", provider: "stripe", secrets: [] }] } }, "auth.methods.0.secrets"],
+    [{ ...valid, auth: { methods: [{ type: "provider", provider: "stripe", secrets: [""] }] } }, "auth.methods.0.secrets.0"],
+    [{ ...valid, auth: { methods: [{ type: "provider", provider: "nonesuch", secrets: ["s"] }] } }, "auth.methods.0.provider"],
+    // The older spelling is gone (0.x): it is refused with the way to write it now.
+    [{ ...valid, auth: { methods: [{ type: "hmac", preset: "stripe", secrets: ["s"] }] } }, "auth.methods.0.preset"],
+    [{ ...valid, auth: { methods: [{ type: "provider", provider: "stripe", secrets: ["s"], toleranceSeconds: 0 }] } }, "auth.methods.0.toleranceSeconds"],
+    [{ ...valid, auth: { methods: [{ type: "provider", provider: "github", secrets: ["s"], toleranceSeconds: 60 }] } }, "auth.methods.0.toleranceSeconds"],
+    [{ ...valid, auth: { methods: [{ type: "provider", provider: "stripe", secrets: ["s"], header: "x" }] } }, "auth.methods.0.header"],
     [{ ...valid, auth: { methods: [{ type: "hmac", secrets: ["s"], header: "x", payload: "{body}" }] } }, "auth.methods.0.algorithm"],
     [{ ...valid, auth: { methods: [{ type: "hmac", secrets: ["s"], algorithm: "sha256", header: "x", payload: "{bdy}" }] } }, "auth.methods.0.payload"],
     [{ ...valid, auth: { methods: [{ type: "hmac", secrets: ["s"], algorithm: "sha256", header: "x", payload: "{timestamp}.{body}" }] } }, "auth.methods.0.timestampHeader"],

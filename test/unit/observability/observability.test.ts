@@ -18,8 +18,8 @@ const secretRoutes = [
   { id: "t-query", path: "/t1", auth: { methods: [{ type: "token", in: "query", secrets: [`q-${SECRET_MARK}-1`] }] } },
   { id: "t-header", path: "/t2", auth: { methods: [{ type: "token", in: "header", name: "X-Gitlab-Token", secrets: [`h-${SECRET_MARK}-2`] }] } },
   { id: "basic", path: "/t3", auth: { methods: [{ type: "basic", username: "u", secrets: [`p-${SECRET_MARK}-3`] }] } },
-  { id: "stripe", path: "/t4", auth: { methods: [{ type: "hmac", preset: "stripe", secrets: [`whsec_${SECRET_MARK}4`] }] } },
-  { id: "github", path: "/t5", auth: { methods: [{ type: "hmac", preset: "github", secrets: [`g-${SECRET_MARK}-5`] }] } },
+  { id: "stripe", path: "/t4", auth: { methods: [{ type: "provider", provider: "stripe", secrets: [`whsec_${SECRET_MARK}4`] }] } },
+  { id: "github", path: "/t5", auth: { methods: [{ type: "provider", provider: "github", secrets: [`g-${SECRET_MARK}-5`] }] } },
   {
     id: "custom",
     path: "/t6",
@@ -60,7 +60,7 @@ describe("observability", () => {
   });
 
   it("logs one JSON line per request with route, scheme, decision, reason, statuses and latency", async () => {
-    await mustPutRoute({ id: "gh", host: "*", path: "/gh", origin: ORIGIN, auth: { methods: [{ type: "hmac", preset: "github", secrets: ["s"] }] } });
+    await mustPutRoute({ id: "gh", host: "*", path: "/gh", origin: ORIGIN, auth: { methods: [{ type: "provider", provider: "github", secrets: ["s"] }] } });
     const logs = vi.spyOn(console, "log");
     await call(`${BASE}/gh`, { method: "POST", headers: { "x-hub-signature-256": await octokitSign("s", "{}"), "x-github-delivery": "d1", "cf-ray": "ray-1" }, body: "{}" });
     await call(`${BASE}/gh`, { method: "POST", headers: { "x-hub-signature-256": "sha256=00", "cf-ray": "ray-2" }, body: "{}" });
@@ -71,7 +71,7 @@ describe("observability", () => {
   });
 
   it("the event log finds an event by its id and by time; bodies only where the route opts in", async () => {
-    const route = (id: string, storeBodies: boolean) => ({ id, host: "*", path: `/${id}`, origin: ORIGIN, observability: { storeBodies }, auth: { methods: [{ type: "hmac", preset: "github", secrets: ["s"] }] } });
+    const route = (id: string, storeBodies: boolean) => ({ id, host: "*", path: `/${id}`, origin: ORIGIN, observability: { storeBodies }, auth: { methods: [{ type: "provider", provider: "github", secrets: ["s"] }] } });
     await mustPutRoute(route("with-bodies", true));
     await mustPutRoute(route("without", false));
     const before = Date.now();
@@ -96,7 +96,7 @@ describe("observability", () => {
   });
 
   it("observe mode forwards failing requests marked unverified, records what enforcement would have rejected, writes no dedup key", async () => {
-    await mustPutRoute({ id: "obs", host: "*", path: "/obs", origin: ORIGIN, enforce: false, dedup: {}, auth: { methods: [{ type: "hmac", preset: "github", secrets: ["s"] }] } });
+    await mustPutRoute({ id: "obs", host: "*", path: "/obs", origin: ORIGIN, enforce: false, dedup: {}, auth: { methods: [{ type: "provider", provider: "github", secrets: ["s"] }] } });
     const res = await call(`${BASE}/obs`, { method: "POST", headers: { "x-hub-signature-256": "sha256=00", "x-github-delivery": "o1" }, body: "{}" });
     expect(res.status).toBe(200);
     expect(origin.received[0]!.headers.get("x-hookgate-unverified")).toBe("hmac:github:signature_mismatch");

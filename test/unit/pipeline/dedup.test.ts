@@ -10,8 +10,8 @@ import { ADMIN, BASE, call, mustPutRoute, useOrigin } from "../helpers";
 const ORIGIN = "http://origin.test";
 const stripeSdk = new Stripe("sk_test_unused");
 
-const github = { id: "gh", host: "*", path: "/gh", origin: ORIGIN, dedup: {}, auth: { methods: [{ type: "hmac", preset: "github", secrets: ["s"] }] } };
-const stripe = { id: "st", host: "*", path: "/st", origin: ORIGIN, dedup: { key: { jsonField: "id" } }, auth: { methods: [{ type: "hmac", preset: "stripe", secrets: ["whsec_s"] }] } };
+const github = { id: "gh", host: "*", path: "/gh", origin: ORIGIN, dedup: {}, auth: { methods: [{ type: "provider", provider: "github", secrets: ["s"] }] } };
+const stripe = { id: "st", host: "*", path: "/st", origin: ORIGIN, dedup: { key: { jsonField: "id" } }, auth: { methods: [{ type: "provider", provider: "stripe", secrets: ["whsec_s"] }] } };
 
 async function githubDelivery(body: string, delivery?: string): Promise<RequestInit> {
   const headers: Record<string, string> = { "x-hub-signature-256": await octokitSign("s", body) };

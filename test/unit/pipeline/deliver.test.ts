@@ -19,7 +19,7 @@ const route = (id: string, delivery: Record<string, unknown>, extra: Record<stri
   host: "*",
   path: `/${id}`,
   origin: ORIGIN,
-  auth: { methods: [{ type: "hmac", preset: "github", secrets: ["s"] }] },
+  auth: { methods: [{ type: "provider", provider: "github", secrets: ["s"] }] },
   originSigning: { secrets: [ORIGIN_SECRET] },
   delivery,
   ...extra,

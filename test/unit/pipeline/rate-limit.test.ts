@@ -14,7 +14,7 @@ const route = (extra: Record<string, unknown>) => ({
   host: "*",
   path: "/gh",
   origin: ORIGIN,
-  auth: { methods: [{ type: "hmac", preset: "github", secrets: ["s"] }] },
+  auth: { methods: [{ type: "provider", provider: "github", secrets: ["s"] }] },
   ...extra,
 });
 

@@ -14,13 +14,13 @@ const stripeSdk = new Stripe("sk_test_unused");
 const basic = (u: string, p: string) => `Basic ${btoa(`${u}:${p}`)}`;
 
 const routes = {
-  stripe: { id: "stripe", host: "hooks.example.com", path: "/hooks/stripe", origin: ORIGIN, auth: { methods: [{ type: "hmac", preset: "stripe", secrets: ["whsec_s1"] }] } },
+  stripe: { id: "stripe", host: "hooks.example.com", path: "/hooks/stripe", origin: ORIGIN, auth: { methods: [{ type: "provider", provider: "stripe", secrets: ["whsec_s1"] }] } },
   github: {
     id: "github",
     host: "*",
     path: "/hooks/github",
     origin: ORIGIN,
-    auth: { methods: [{ type: "hmac", preset: "github", secrets: ["gh-secret"] }] },
+    auth: { methods: [{ type: "provider", provider: "github", secrets: ["gh-secret"] }] },
     limits: { maxBodyBytes: 4096, methods: ["POST"], contentTypes: ["application/json", "application/xml", "application/x-www-form-urlencoded", "application/octet-stream"] },
   },
   token: { id: "token", host: "*", path: "/hooks/token", match: "prefix", origin: ORIGIN, auth: { methods: [{ type: "token", in: "query", secrets: ["TK"] }] } },
@@ -265,7 +265,7 @@ describe("webhook pipeline", () => {
       host: "*",
       path: "/both",
       origin: ORIGIN,
-      auth: { mode, methods: [{ type: "token", in: "query", secrets: ["TK"] }, { type: "hmac", preset: "github", secrets: ["gh"] }] },
+      auth: { mode, methods: [{ type: "token", in: "query", secrets: ["TK"] }, { type: "provider", provider: "github", secrets: ["gh"] }] },
     });
 
     it('"all" needs every method', async () => {

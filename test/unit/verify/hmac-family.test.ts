@@ -45,7 +45,7 @@ describe("hmac-family.json", () => {
       }
       // An Ed25519 scheme holds a 32-byte public key (RFC 8032 test 1's, a valid point).
       const secret = s.algorithm === "ed25519" ? btoa(String.fromCharCode(...(s.keyEncoding === "hex" ? [] : ED25519_PUBLIC))) : s.keyEncoding === "hex" ? "00".repeat(32) : s.keyEncoding === "base64" ? btoa("k".repeat(32)) : "a-secret";
-      const verifier = await presets[e.name]!.build({ secrets: [{ value: secret }], url: {}, legacySha1: false, topicArns: [], confirmSubscriptions: false });
+      const verifier = await presets[e.name]!.build({ secrets: [{ value: secret }], options: {}, url: {} });
       expect(verifier.scheme).toBe(`${s.algorithm === "ed25519" ? "ed25519" : "hmac"}:${e.name}`);
     });
   });
@@ -56,7 +56,7 @@ describe("everyHeader: one signature per key, each in its own header (Box, DocuS
     const k = await crypto.subtle.importKey("raw", new TextEncoder().encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     return btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign("HMAC", k, new TextEncoder().encode(data)))));
   };
-  const build = (secret: string) => presets.docusign!.build({ secrets: [{ value: secret }], url: {}, legacySha1: false, topicArns: [], confirmSubscriptions: false });
+  const build = (secret: string) => presets.docusign!.build({ secrets: [{ value: secret }], options: {}, url: {} });
   const input = (headers: Record<string, string>) => ({ method: "POST", url: new URL("https://h.example/x"), headers: new Headers(headers), body: new TextEncoder().encode("{}"), now: Date.now() });
 
   it("a route holding only the second key verifies by the second header; a third key by neither", async () => {

@@ -13,7 +13,9 @@ import { PRESET_NAMES, presets } from "../../../src/verify/presets";
 import { standardFamily } from "../../../src/verify/presets/standard-webhooks";
 import { HMAC_FAMILY } from "../../../src/verify/presets/hmac-family";
 import { parseSignatureHeader } from "../../../src/verify/signature-header";
-import { hubspotUri, signedUrl, withAndWithoutDefaultPort } from "../../../src/verify/signed-url";
+import { hubspotUri } from "../../../src/verify/presets/hubspot";
+import { withAndWithoutDefaultPort } from "../../../src/verify/presets/twilio";
+import { signedUrl } from "../../../src/verify/signed-url";
 
 const NOW = 1_790_000_000_000;
 
@@ -175,7 +177,7 @@ describe("every preset on arbitrary requests", () => {
     const verifiers = await Promise.all(
       PRESET_NAMES.filter((n) => n !== "sns").map(async (name) => {
         const secret = name === "discord" || name === "sendgrid" || name === "telnyx" ? await publicKeyFor(name) : name.includes("webhooks") || name === "svix" || name === "gitlab-signing" || name in standardFamily ? `whsec_${bytesToBase64(new Uint8Array(32).fill(7))}` : ["postmark", "pipedrive", "chargebee"].includes(name) ? "fuzz-user:s3cret-for-fuzzing" : familyKey(name) ?? "s3cret-for-fuzzing";
-        return presets[name]!.build({ secrets: [{ value: secret }], url: {}, legacySha1: true, topicArns: [], confirmSubscriptions: false, verifyToken: "vt" });
+        return presets[name]!.build({ secrets: [{ value: secret }], options: { legacySha1: true, verifyToken: "vt" }, url: {} });
       }),
     );
     const headerValue = fc.oneof(

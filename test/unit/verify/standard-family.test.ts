@@ -18,7 +18,7 @@ const wrong = new Webhook(`whsec_${btoa(String.fromCharCode(...new Uint8Array(32
 const family = (prefix: string, sig: string) => ({ [`${prefix}-id`]: id, [`${prefix}-timestamp`]: String(NOW / 1000), [`${prefix}-signature`]: sig });
 
 async function check(name: string, headers: Record<string, string>) {
-  const verifier = await presets[name]!.build({ secrets: [{ value: SECRET }], url: {}, legacySha1: false, topicArns: [], confirmSubscriptions: false });
+  const verifier = await presets[name]!.build({ secrets: [{ value: SECRET }], options: {}, url: {} });
   return verifier.verify({ method: "POST", url: new URL("https://hooks.example.com/x"), headers: new Headers(headers), body: utf8(body), now: NOW });
 }
 

@@ -13,7 +13,7 @@ import { payosSignedString } from "../../../src/verify/presets/vn-payments";
 const vectorOf = (name: string) => (vectors as { name: string; method: { secrets: string[] }; request: { body: string }; now: number }[]).find((v) => v.name === name)!;
 
 async function check(provider: string, secret: string, body: string | Uint8Array) {
-  const verifier = await presets[provider]!.build({ secrets: [{ value: secret }], url: {}, legacySha1: false, topicArns: [], confirmSubscriptions: false });
+  const verifier = await presets[provider]!.build({ secrets: [{ value: secret }], options: {}, url: {} });
   return verifier.verify({ method: "POST", url: new URL("https://hooks.example.com/x"), headers: new Headers(), body: typeof body === "string" ? utf8(body) : body, now: Date.now() });
 }
 
