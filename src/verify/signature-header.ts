@@ -10,7 +10,9 @@ export type SignatureFormat =
   /** `t=…,v1=…,v1=…` key/value pairs. Stripe (`,`), Paddle (`;`). Repeated signature keys are rotation. */
   | { readonly kind: "pairs"; readonly separator: string; readonly timestampKey: string; readonly signatureKey: string }
   /** Space-separated `version,signature` entries. Standard Webhooks, Svix (`v1,…`; `v1a,…` for Ed25519). */
-  | { readonly kind: "list"; readonly version: string };
+  | { readonly kind: "list"; readonly version: string }
+  /** `<timestamp>,<sig>[,<sig>]` with no key names: the first element is the timestamp. Recurly (two signatures for 24 h after a rotation). */
+  | { readonly kind: "positional"; readonly separator: string };
 
 export interface ParsedSignatureHeader {
   readonly timestamp?: string;
@@ -29,6 +31,7 @@ export function parseSignatureHeader(value: string, format: SignatureFormat): Pa
     return signature === "" ? null : { signatures: [signature] };
   }
   if (format.kind === "list") return parseList(value, format.version);
+  if (format.kind === "positional") return parsePositional(value, format.separator);
   let timestamp: string | undefined;
   const signatures: string[] = [];
   for (const pair of value.split(format.separator)) {
@@ -58,4 +61,10 @@ function parseList(value: string, version: string): ParsedSignatureHeader | null
     if (signature !== "") signatures.push(signature);
   }
   return signatures.length === 0 || signatures.length > MAX_SIGNATURES ? null : { signatures };
+}
+
+function parsePositional(value: string, separator: string): ParsedSignatureHeader | null {
+  const [timestamp, ...rest] = value.split(separator).map((p) => p.trim());
+  if (!timestamp || rest.length === 0 || rest.length > MAX_SIGNATURES || rest.some((sig) => sig === "")) return null;
+  return { timestamp, signatures: rest };
 }

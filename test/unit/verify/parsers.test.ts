@@ -46,6 +46,30 @@ describe("signature lists (Standard Webhooks `v1,<sig> v1,<sig>`)", () => {
       signatures: ["aa", "bb"],
     });
   });
+
+  it("reads Recurly's positional `ts,sig,sig` and refuses anything without both parts", () => {
+    const positional = { kind: "positional", separator: "," } as const;
+    expect(parseSignatureHeader("1659641851123,aa,bb", positional)).toEqual({ timestamp: "1659641851123", signatures: ["aa", "bb"] });
+    expect(parseSignatureHeader("1659641851123, aa", positional)).toEqual({ timestamp: "1659641851123", signatures: ["aa"] });
+    for (const value of ["", "1659641851123", "1659641851123,", ",aa", "1,aa,,bb", `1,${Array(17).fill("a").join(",")}`]) {
+      expect(parseSignatureHeader(value, positional), value).toBeNull();
+    }
+  });
+
+  it("never throws on any header for any format, and every signature it returns is non-empty", () => {
+    const formats = [
+      { kind: "positional", separator: "," },
+      { kind: "pairs", separator: ",", timestampKey: "t", signatureKey: "v1" },
+      { kind: "single", prefix: "sha256=" },
+    ] as const;
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.array(fc.stringMatching(/^[0-9a-f=t,v1 ]{0,20}$/), { maxLength: 20 }).map((p) => p.join(","))), fc.constantFrom(...formats), (value, format) => {
+        const parsed = parseSignatureHeader(value, format);
+        if (parsed) expect(parsed.signatures.every((sig) => sig !== "") && parsed.signatures.length <= 16).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
 
 describe("form bodies (Twilio, Mandrill)", () => {
