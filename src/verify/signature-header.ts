@@ -8,7 +8,14 @@ export type SignatureFormat =
   /** The whole value (after an optional prefix such as `sha256=`) is one signature. GitHub, Shopify. */
   | { readonly kind: "single"; readonly prefix: string }
   /** `t=…,v1=…,v1=…` key/value pairs. Stripe (`,`), Paddle (`;`). Repeated signature keys are rotation. */
-  | { readonly kind: "pairs"; readonly separator: string; readonly timestampKey: string; readonly signatureKey: string }
+  | {
+      readonly kind: "pairs";
+      readonly separator: string;
+      readonly timestampKey: string;
+      readonly signatureKey: string;
+      /** Several whole sets of pairs during a rotation, split by this (Persona: `t=…,v1=A t=…,v1=B`); their timestamps must agree. */
+      readonly sets?: string;
+    }
   /** Space-separated `version,signature` entries. Standard Webhooks, Svix (`v1,…`; `v1a,…` for Ed25519). */
   | { readonly kind: "list"; readonly version: string }
   /** `<timestamp>,<sig>[,<sig>]` with no key names: the first element is the timestamp. Recurly (two signatures for 24 h after a rotation). */
@@ -34,13 +41,15 @@ export function parseSignatureHeader(value: string, format: SignatureFormat): Pa
   if (format.kind === "positional") return parsePositional(value, format.separator);
   let timestamp: string | undefined;
   const signatures: string[] = [];
-  for (const pair of value.split(format.separator)) {
+  const pairs = format.sets === undefined ? value.split(format.separator) : value.split(format.sets).flatMap((set) => set.split(format.separator));
+  for (const pair of pairs) {
     const eq = pair.indexOf("=");
     if (eq <= 0) return null;
     const key = pair.slice(0, eq).trim();
     const val = pair.slice(eq + 1).trim();
     if (key === format.timestampKey) {
-      if (timestamp !== undefined) return null; // two timestamps: ambiguous, refuse
+      // Two different timestamps are ambiguous: refuse (each set of a rotation repeats the same one).
+      if (timestamp !== undefined && (format.sets === undefined || timestamp !== val)) return null;
       timestamp = val;
     } else if (key === format.signatureKey && val !== "") {
       signatures.push(val);

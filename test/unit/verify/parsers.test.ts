@@ -47,6 +47,14 @@ describe("signature lists (Standard Webhooks `v1,<sig> v1,<sig>`)", () => {
     });
   });
 
+  it("reads Persona's rotation: whole sets of pairs, space-separated, with one timestamp", () => {
+    const persona = { kind: "pairs", separator: ",", timestampKey: "t", signatureKey: "v1", sets: " " } as const;
+    expect(parseSignatureHeader("t=1700000000,v1=aa t=1700000000,v1=bb", persona)).toEqual({ timestamp: "1700000000", signatures: ["aa", "bb"] });
+    expect(parseSignatureHeader("t=1700000000,v1=aa", persona)).toEqual({ timestamp: "1700000000", signatures: ["aa"] });
+    // Two sets that disagree on the time are ambiguous.
+    expect(parseSignatureHeader("t=1700000000,v1=aa t=1700000001,v1=bb", persona)).toBeNull();
+  });
+
   it("reads Recurly's positional `ts,sig,sig` and refuses anything without both parts", () => {
     const positional = { kind: "positional", separator: "," } as const;
     expect(parseSignatureHeader("1659641851123,aa,bb", positional)).toEqual({ timestamp: "1659641851123", signatures: ["aa", "bb"] });
