@@ -105,7 +105,7 @@ async function checked(key: CryptoKey, alg: PublicKeyAlgorithm): Promise<CryptoK
 
 /**
  * A JWK from a key set, or null when it is not for `alg` (its kty, crv, alg, use or
- * key_ops say otherwise) or not importable. Only the public members are imported: a
+ * key_ops say otherwise), has expired (Plaid's `expired_at`) or is not importable. Only the public members are imported: a
  * private `d` is ignored, never used.
  */
 export async function importJwk(jwk: unknown, alg: PublicKeyAlgorithm): Promise<JwsKey | null> {
@@ -120,6 +120,8 @@ export async function importJwk(jwk: unknown, alg: PublicKeyAlgorithm): Promise<
   if (field("use") !== undefined && field("use") !== "sig") return null;
   if (ops !== undefined && !(Array.isArray(ops) && ops.includes("verify"))) return null;
   if (kid !== undefined && typeof kid !== "string") return null;
+  // Plaid's keys carry `expired_at`, null while in use; its docs say to reject an expired one.
+  if (field("expired_at") !== undefined && field("expired_at") !== null) return null;
   const clean: JsonWebKey & Record<string, string> = { kty: shape.kty, ...(shape.crv ? { crv: shape.crv } : {}) };
   for (const member of shape.members) {
     const value = field(member);

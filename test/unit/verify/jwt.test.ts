@@ -330,10 +330,16 @@ describe("jwt: keys published at a URL", () => {
     ["a key for encryption", { use: "enc" }],
     ["a key declared for another alg", { alg: "ES384" }],
     ["a key whose operations exclude verify", { key_ops: ["encrypt"] }],
+    ["a key Plaid marks expired", { expired_at: 1767225600 }],
   ])("fails closed on a key set holding %s", async (_, text) => {
     const body = typeof text === "string" ? text : JSON.stringify({ keys: [{ ...es.jwk, ...text }] });
     const v = await jwtVerifier(options(async () => body));
     expect(await v.verify(at({ "x-jwt": await signWith(es, "ES256", {}, "es-1") }))).toEqual(failed("untrusted_certificate"));
+  });
+
+  it("reads Plaid's answer shape, {key: JWK} with created_at and a null expired_at", async () => {
+    const v = await jwtVerifier(options(async () => JSON.stringify({ key: { ...es.jwk, alg: "ES256", use: "sig", created_at: 1560466150, expired_at: null }, request_id: "Ai1" })));
+    expect((await v.verify(at({ "x-jwt": await signWith(es, "ES256", {}, "es-1") }))).ok).toBe(true);
   });
 
   it("keeps a set an hour; a kid it lacks downloads it again at most once a minute, finding a rotated-in key", async () => {
