@@ -8,7 +8,6 @@
 import { base64ToBytes, hexToBytes } from "../lib/encoding";
 import { sha256 } from "../lib/constant-time";
 import { BodyFields } from "../lib/json-field";
-import { firstHeader } from "./scheme";
 import { importVerifyKey, SchemeConfigError } from "./keys";
 import { active, type Expiring, type SecretValue } from "./secrets";
 import { fetchJwks, keyUrlPolicy, publishedKeys } from "./jwks";
@@ -165,7 +164,7 @@ export async function jwtVerifier(options: JwtOptions): Promise<Verifier> {
     // A body field is the token's only when the token carries the body's hash.
     unsignedEventId: fromBody && !bodyHash,
     async verify(input: VerifyInput): Promise<VerifyResult> {
-      const raw = firstHeader(input.headers, options.header);
+      const raw = input.headers.get(options.header);
       if (raw === null || raw.trim() === "") return fail("missing_signature");
       if (prefix !== undefined && raw.slice(0, prefix.length).toLowerCase() !== prefix) return fail("malformed_signature");
       const jws = parseCompactJws(raw.slice(prefix?.length ?? 0).trim());
