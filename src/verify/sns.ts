@@ -4,11 +4,12 @@
  * We trust a certificate for where it comes from (HTTPS from an `sns.<region>.amazonaws.com`
  * host), check the topic against an allow-list, refuse messages whose signed Timestamp is
  * outside the replay window, and confirm subscriptions at the edge when asked to.
- * Certificate parsing is x509.ts; the pipeline decides what a failure answers.
+ * Certificate parsing is x509.ts, downloading and caching remote-keys.ts; the pipeline
+ * decides what a failure answers.
  */
-import { BoundedMap } from "../lib/bounded-map";
-import { base64ToBytes, concatBytes, utf8 } from "../lib/encoding";
+import { base64ToBytes, utf8 } from "../lib/encoding";
 import { SchemeConfigError } from "./keys";
+import { certificateValidAt, fetchCapped, importRsaCertificate, KeyCache, withPinned, type CertificateKeys, type RsaHash } from "./remote-keys";
 import { checkWindow } from "./timestamp";
 import { fail, pass, type Verifier, type VerifyFailure, type VerifyInput } from "./types";
 import { parsePemCertificate } from "./x509";
@@ -182,7 +183,7 @@ function checkSnsTimestamp(timestamp: string, now: number, toleranceSeconds: num
   return checkWindow(ms, now, ms <= now ? toleranceSeconds : Math.min(toleranceSeconds, SNS_FUTURE_SECONDS));
 }
 
-type Hash = "SHA-1" | "SHA-256";
+type Hash = RsaHash;
 
 function hashOf(signatureVersion: string): Hash | null {
   switch (signatureVersion) {
@@ -195,133 +196,27 @@ function hashOf(signatureVersion: string): Hash | null {
   }
 }
 
-interface CertificateEntry {
-  readonly keys: Readonly<Record<Hash, CryptoKey>>;
-  readonly notBefore: number;
-  readonly notAfter: number;
-}
+/** GET with a time limit, no redirects and a size cap (remote-keys.ts). */
+export const fetchCertificatePem = (url: string): Promise<string> => fetchCapped(url, MAX_CERT_BYTES, CERT_FETCH_TIMEOUT_MS);
 
-type CertificateFetcher = (url: string) => Promise<string>;
+const HASHES: readonly Hash[] = ["SHA-1", "SHA-256"];
+const importCertificate = (pem: unknown) => importRsaCertificate(pem, HASHES, MAX_CERT_BYTES);
 
-/** AWS answered, with something that is no certificate: a retry seconds later gets the same. */
-class UnusableCertificate extends Error {}
-
-/** GET with a time limit on the whole download, no redirects (they would leave the checked host) and a size cap. */
-export async function fetchCertificatePem(url: string): Promise<string> {
-  const signal = AbortSignal.timeout(CERT_FETCH_TIMEOUT_MS);
-  const response = await fetch(url, { redirect: "manual", signal });
-  if (response.status !== 200 || !response.body) {
-    await response.body?.cancel();
-    const why = `certificate fetch answered ${response.status}`;
-    // 5xx and 429 are AWS's passing trouble; any other answer (a redirect, a 404) is its final word.
-    throw response.status >= 500 || response.status === 429 ? new Error(why) : new UnusableCertificate(why);
-  }
-  if (Number(response.headers.get("content-length") ?? 0) > MAX_CERT_BYTES) {
-    await response.body.cancel();
-    throw new UnusableCertificate("certificate too large");
-  }
-  const reader = response.body.getReader();
-  // The time limit also stops a body that trickles, whatever the runtime does with `signal`
-  // once the headers are in: cancelling ends the pending read.
-  const stop = () => void reader.cancel().catch(() => {});
-  if (signal.aborted) stop();
-  else signal.addEventListener("abort", stop, { once: true });
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (signal.aborted) throw new Error("certificate fetch timed out");
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_CERT_BYTES) {
-        await reader.cancel();
-        throw new UnusableCertificate("certificate too large");
-      }
-      chunks.push(value);
-    }
-  } finally {
-    signal.removeEventListener("abort", stop);
-  }
-  return new TextDecoder().decode(concatBytes(chunks));
-}
-
-/** The PEM's RSA key, imported for both hashes; UnusableCertificate when it holds none. */
-async function importCertificate(pem: unknown): Promise<CertificateEntry> {
-  if (typeof pem !== "string" || pem.length > MAX_CERT_BYTES) throw new UnusableCertificate("certificate too large");
-  const info = parsePemCertificate(pem);
-  if (!info) throw new UnusableCertificate("not a PEM X.509 certificate");
-  try {
-    const importAs = (hash: Hash) =>
-      crypto.subtle.importKey("spki", info.spki, { name: "RSASSA-PKCS1-v1_5", hash }, false, ["verify"]);
-    const [sha1, sha256] = await Promise.all([importAs("SHA-1"), importAs("SHA-256")]);
-    return { keys: { "SHA-1": sha1, "SHA-256": sha256 }, notBefore: info.notBefore, notAfter: info.notAfter };
-  } catch {
-    throw new UnusableCertificate("not an RSA key WebCrypto takes");
-  }
-}
-
-interface CertificateCache {
-  /** Imported keys by canonical certificate URL, least recently used first. */
-  readonly keys: BoundedMap<CertificateEntry>;
-  /** URL -> when a download may be tried again. Its own map, so a flood of failing URLs cannot push good keys out. */
-  readonly failures: BoundedMap<number>;
-}
-
-// Shared by every route of the isolate (SNS names each certificate file by its hash, so a
-// URL's content does not change); one cache per fetcher so that an injected fetcher never
-// sees another's keys. No in-flight promises: a promise begun by one request must not be
-// awaited by another in workerd, so a burst of first requests may fetch the same URL more
-// than once (the failure entry bounds what follows the burst).
-let certificateCaches = new WeakMap<CertificateFetcher, CertificateCache>();
+// Shared by every route of the isolate: SNS names each certificate file by its hash, so a
+// URL's content does not change, and an entry never ages out (remote-keys.ts).
+const certificates = new KeyCache<CertificateKeys<Hash>>({
+  entries: CERT_CACHE_ENTRIES,
+  failureEntries: CERT_FAILURE_ENTRIES,
+  failureTtlMs: CERT_FAILURE_TTL_MS,
+  retryAfterMs: CERT_RETRY_AFTER_MS,
+});
 
 /** For tests: forget every key and failure of the default fetcher (and all others). */
 export function resetSnsCertificateCaches(): void {
-  certificateCaches = new WeakMap();
+  certificates.reset();
 }
 
-async function loadCertificate(url: string, fetcher: CertificateFetcher, now: number): Promise<CertificateEntry | null> {
-  let cache = certificateCaches.get(fetcher);
-  if (!cache) {
-    cache = { keys: new BoundedMap(CERT_CACHE_ENTRIES), failures: new BoundedMap(CERT_FAILURE_ENTRIES) };
-    certificateCaches.set(fetcher, cache);
-  }
-  const cached = cache.keys.get(url);
-  if (cached) {
-    cache.keys.set(url, cached); // re-inserted: least recently used goes first
-    return cached;
-  }
-  if (now < (cache.failures.get(url) ?? -Infinity)) return null;
-  try {
-    const entry = await importCertificate(await fetcher(url));
-    cache.failures.delete(url);
-    cache.keys.set(url, entry);
-    return entry;
-  } catch (error) {
-    cache.failures.set(url, now + (error instanceof UnusableCertificate ? CERT_FAILURE_TTL_MS : CERT_RETRY_AFTER_MS));
-    return null;
-  }
-}
-
-/**
- * A fetcher that answers pinned URLs from the config. Each pin must be a trusted SNS
- * certificate URL holding a parseable certificate: a bad pin fails the route's config
- * (closed) rather than every request later.
- */
-function withPinned(pins: Readonly<Record<string, string>> | undefined, fetcher: CertificateFetcher): CertificateFetcher {
-  if (!pins || Object.keys(pins).length === 0) return fetcher;
-  const pinned = new Map<string, string>();
-  for (const [raw, pem] of Object.entries(pins)) {
-    const url = snsCertificateUrl(raw);
-    if (!url) throw new SchemeConfigError(`certificate URL ${JSON.stringify(raw.slice(0, 200))} is not an https://sns.<region>.amazonaws.com/….pem URL`);
-    if (pem.length > MAX_CERT_BYTES || !parsePemCertificate(pem)) throw new SchemeConfigError(`the certificate for ${url.href} is not a PEM X.509 certificate`);
-    pinned.set(url.href, pem);
-  }
-  return (url) => {
-    const pem = pinned.get(url);
-    return pem === undefined ? fetcher(url) : Promise.resolve(pem);
-  };
-}
+const isCertificate = (pem: string) => pem.length <= MAX_CERT_BYTES && parsePemCertificate(pem) !== null;
 
 async function fetchSubscribeUrl(url: string): Promise<Response> {
   return fetch(url, { method: "GET", redirect: "manual", signal: AbortSignal.timeout(SUBSCRIBE_TIMEOUT_MS) });
@@ -339,7 +234,13 @@ export function snsVerifier(options: SnsOptions): Verifier {
     throw new SchemeConfigError(`sns toleranceSeconds must be 1 to ${SNS_MAX_TOLERANCE_SECONDS} (under the 24 h dedup retention of SNS message ids)`);
   }
   const topics = new Set(options.topicArns);
-  const fetchCertificate = withPinned(options.certificates, options.fetchCertificate ?? fetchCertificatePem);
+  const fetchCertificate = withPinned(
+    options.certificates,
+    options.fetchCertificate ?? fetchCertificatePem,
+    snsCertificateUrl,
+    isCertificate,
+    "an https://sns.<region>.amazonaws.com/….pem URL",
+  );
   const fetchSubscribe = options.fetchSubscribe ?? fetchSubscribeUrl;
 
   return {
@@ -358,10 +259,8 @@ export function snsVerifier(options: SnsOptions): Verifier {
       const signature = base64ToBytes(message.Signature);
       if (!signature || signature.length === 0) return fail("malformed_signature");
 
-      const certificate = await loadCertificate(certUrl.href, fetchCertificate, input.now);
-      if (!certificate || input.now < certificate.notBefore || input.now > certificate.notAfter) {
-        return fail("untrusted_certificate");
-      }
+      const certificate = (await certificates.load(certUrl.href, fetchCertificate, importCertificate, input.now))?.item;
+      if (!certificate || !certificateValidAt(certificate, input.now)) return fail("untrusted_certificate");
       let valid = false;
       try {
         valid = await crypto.subtle.verify(

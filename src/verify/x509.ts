@@ -17,12 +17,25 @@ export interface CertificateInfo {
 
 const PEM_RE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/;
 
+function base64Der(text: string): Uint8Array | null {
+  const der = base64ToBytes(text.replace(/\s+/g, ""));
+  return der && der.length > 0 ? der : null;
+}
+
 /** The DER bytes of the first certificate in a PEM document. */
 export function pemToDer(pem: string): Uint8Array | null {
   const m = PEM_RE.exec(pem);
-  if (!m) return null;
-  const der = base64ToBytes(m[1]!.replace(/\s+/g, ""));
-  return der && der.length > 0 ? der : null;
+  return m ? base64Der(m[1]!) : null;
+}
+
+const BEGIN_PUBLIC_KEY = "-----BEGIN PUBLIC KEY-----";
+const END_PUBLIC_KEY = "-----END PUBLIC KEY-----";
+
+/** The DER SubjectPublicKeyInfo of the first "PUBLIC KEY" block; between the markers only base64 and whitespace. */
+export function publicKeyPemToDer(pem: string): Uint8Array | null {
+  const start = pem.indexOf(BEGIN_PUBLIC_KEY);
+  const end = start === -1 ? -1 : pem.indexOf(END_PUBLIC_KEY, start + BEGIN_PUBLIC_KEY.length);
+  return end === -1 ? null : base64Der(pem.slice(start + BEGIN_PUBLIC_KEY.length, end));
 }
 
 /** One DER element: its tag, where it starts (header included) and where its content lies. */
