@@ -79,7 +79,9 @@ async function keyFinder(o: JwtOptions): Promise<KeyFinder> {
     for (const [i, s] of o.secrets.entries()) {
       // A public key as an HMAC secret lets anyone who has it sign: the old alg-confusion forgery.
       if (s.value.includes("-----BEGIN")) throw new SchemeConfigError(`secret ${i} is a PEM key, not an HMAC secret`);
-      secrets.push({ item: (await importVerifyKey(s.value, "hmac-sha256", o.secretEncoding ?? "utf8", `secret ${i}`)).key, notAfter: s.notAfter });
+      const imported = await importVerifyKey(s.value, "hmac-sha256", o.secretEncoding ?? "utf8", `secret ${i}`);
+      if (!("key" in imported)) throw new SchemeConfigError(`secret ${i} is not an HMAC key`); // cannot happen for hmac-sha256
+      secrets.push({ item: imported.key, notAfter: s.notAfter });
     }
     return async (_, now) => {
       const valid = active(secrets, now);
