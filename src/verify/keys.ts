@@ -4,6 +4,7 @@
  * expects (ECDSA: DER from the provider, raw r‖s for `crypto.subtle.verify`).
  */
 import { base64ToBytes, concatBytes, hexToBytes, utf8 } from "../lib/encoding";
+import type { Expiring, SecretValue } from "./secrets";
 
 /**
  * `sha256-keyed`: no MAC at all, SHA-256 over the secret's bytes followed by the payload
@@ -111,3 +112,7 @@ export async function verifySignature(k: VerifyKey, signature: Uint8Array, data:
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", concatBytes([k.secret, data])));
   return signature.length === digest.length && crypto.subtle.timingSafeEqual(signature, digest);
 }
+
+/** The route's secrets as keys of one algorithm, each keeping its expiry (rotation). */
+export const importSecretKeys = (secrets: readonly SecretValue[], algorithm: Algorithm, encoding: KeyEncoding = "utf8"): Promise<Expiring<VerifyKey>[]> =>
+  Promise.all(secrets.map(async (s, i) => ({ item: await importVerifyKey(s.value, algorithm, encoding, `secret ${i}`), notAfter: s.notAfter })));

@@ -45,3 +45,9 @@ export function checkWindow(timestampMs: number, nowMs: number, toleranceSeconds
   if (timestampMs - nowMs > toleranceMs) return "future_timestamp";
   return null;
 }
+
+/** A raw timestamp judged at once: why it fails (unparseable, or outside the window), or null when it is fresh. */
+export function timestampFailure(raw: string, unit: TimestampUnit, nowMs: number, toleranceSeconds: number): VerifyFailure | null {
+  const ms = parseTimestampMs(raw, unit);
+  return ms === null ? "malformed_timestamp" : checkWindow(ms, nowMs, toleranceSeconds);
+}

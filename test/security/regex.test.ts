@@ -487,6 +487,59 @@ const entries: Entry[] = [
       expect(parseCertificate(certWithTimes(0x18, "20250101000000Z", `${run("2")}Z`))).toBeNull();
     },
   },
+  // ---- the body- and query-signed presets: request input, 1 MiB at most (the body cap) ----
+  ...["src/verify/presets/casso.ts", "src/verify/presets/vnpay.ts"].map((file) => ({
+    file,
+    // Bounded ({128}) and anchored.
+    regex: /^[0-9a-fA-F]{128}$/,
+    async check() {
+      const now = Date.now();
+      const casso = await presets.casso!.build({ secrets: [{ value: "k" }], options: {}, url: {} });
+      const header = `t=${now},v1=${run("a", 4000)}`;
+      expect(await casso.verify({ method: "POST", url: new URL("https://h.example/c"), headers: new Headers({ "x-casso-signature": header }), body: new Uint8Array(), now })).toEqual({ ok: false, reason: "malformed_signature" });
+      const vnpay = await presets.vnpay!.build({ secrets: [{ value: "k" }], options: {}, url: {} });
+      const url = new URL(`https://h.example/v?vnp_Amount=1&vnp_SecureHash=${run("a")}`);
+      expect(await vnpay.verify({ method: "GET", url, headers: new Headers(), body: new Uint8Array(), now })).toEqual({ ok: false, reason: "malformed_signature" });
+    },
+  })),
+  ...[/\//g, /[\u0080-\uffff]/g].map((regex) => ({
+    file: "src/verify/presets/casso.ts",
+    // A single character class, one pass over Casso's re-serialized body (PHP's escapes).
+    regex,
+    async check() {
+      const now = Date.now();
+      const casso = await presets.casso!.build({ secrets: [{ value: "k" }], options: {}, url: {} });
+      const body = new TextEncoder().encode(JSON.stringify({ data: { d: run("/é", MiB / 2) } }));
+      const headers = new Headers({ "x-casso-signature": `t=${now},v1=${"a".repeat(128)}` });
+      expect(await casso.verify({ method: "POST", url: new URL("https://h.example/c"), headers, body, now })).toEqual({ ok: false, reason: "signature_mismatch" });
+    },
+  })),
+  ...[/%20/g, /[!'()*~]/g].map((regex) => ({
+    file: "src/verify/presets/vnpay.ts",
+    // Literal or a single class over one re-encoded value: one pass.
+    regex,
+    async check() {
+      const vnpay = await presets.vnpay!.build({ secrets: [{ value: "k" }], options: {}, url: {} });
+      const url = new URL(`https://h.example/v?vnp_OrderInfo=${encodeURIComponent(run(" !'()*~", MiB / 4))}&vnp_SecureHash=${"a".repeat(128)}`);
+      expect(await vnpay.verify({ method: "GET", url, headers: new Headers(), body: new Uint8Array(), now: Date.now() })).toEqual({ ok: false, reason: "signature_mismatch" });
+    },
+  })),
+  {
+    file: "src/verify/presets/zalo-oa.ts",
+    // Anchored, one bounded class ({64}) after a literal.
+    regex: /^mac=([0-9a-fA-F]{64})$/,
+    async check() {
+      const zalo = await presets["zalo-oa"]!.build({ secrets: [{ value: "k" }], options: {}, url: {} });
+      const headers = new Headers({ "x-zevent-signature": `mac=${run("a")}` });
+      expect(await zalo.verify({ method: "POST", url: new URL("https://h.example/z"), headers, body: new Uint8Array(), now: Date.now() })).toEqual({ ok: false, reason: "malformed_signature" });
+    },
+  },
+  {
+    file: "src/verify/presets/paypal.ts",
+    // Bounded ({1,64}) and anchored.
+    regex: /^[A-Za-z0-9_-]{1,64}$/,
+    check: () => expect(accepts(method({ type: "provider", provider: "paypal", webhookId: run("a") }))).toBe(false),
+  },
 ];
 
 /** Regexes that never see outside input. */

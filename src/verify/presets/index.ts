@@ -1,6 +1,16 @@
 /** Provider presets by the name a route config uses (docs/providers.md describes each). */
 import { chargebee, pipedrive, postmark, sepay, telegram } from "./credential-only";
+import { casso } from "./casso";
 import { discord } from "./discord";
+import { fusionauth } from "./fusionauth";
+import { momo } from "./momo";
+import { monday } from "./monday";
+import { netlify } from "./netlify";
+import { paypal } from "./paypal";
+import { plaid } from "./plaid";
+import { vnpay } from "./vnpay";
+import { vonage } from "./vonage";
+import { zaloOa } from "./zalo-oa";
 import { payos, zalopay } from "./vn-payments";
 import { dropbox } from "./dropbox";
 import { github } from "./github";
@@ -66,6 +76,16 @@ const own = {
   sepay,
   zalopay,
   payos,
+  momo,
+  vnpay,
+  casso,
+  "zalo-oa": zaloOa,
+  netlify,
+  vonage,
+  plaid,
+  fusionauth,
+  paypal,
+  monday,
 } as const satisfies Record<string, Preset>;
 
 /** Every preset by name: the ones above, the Standard Webhooks senders (standard-family.json) and the data-only HMAC schemes (hmac-family.json). */

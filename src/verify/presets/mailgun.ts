@@ -8,9 +8,9 @@
  */
 import { hexToBytes, utf8 } from "../../lib/encoding";
 import { BodyFields } from "../../lib/json-field";
-import { importVerifyKey, verifySignature, type VerifyKey } from "../keys";
-import { active, type Expiring } from "../secrets";
-import { checkWindow, parseTimestampMs } from "../timestamp";
+import { importSecretKeys, verifySignature } from "../keys";
+import { active } from "../secrets";
+import { timestampFailure } from "../timestamp";
 import { fail, pass, type Verifier } from "../types";
 import { TOLERANCE } from "./options";
 import { definePreset } from "./types";
@@ -22,9 +22,7 @@ export const mailgun = definePreset({
   sources: ["https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks"],
   options: { toleranceSeconds: TOLERANCE },
   async build({ secrets, options: { toleranceSeconds = MAILGUN_TOLERANCE_SECONDS } }): Promise<Verifier> {
-    const keys: Expiring<VerifyKey>[] = await Promise.all(
-      secrets.map(async (s, i) => ({ item: await importVerifyKey(s.value, "hmac-sha256", "utf8", `secret ${i}`), notAfter: s.notAfter })),
-    );
+    const keys = await importSecretKeys(secrets, "hmac-sha256");
     return {
       scheme: "hmac:mailgun",
       needsBody: true,
@@ -39,10 +37,8 @@ export const mailgun = definePreset({
         if (timestamp === undefined) return fail("missing_timestamp");
         const signature = hexToBytes(signatureHex);
         if (!signature || signature.length !== 32 || token.length === 0 || token.length > 256) return fail("malformed_signature");
-        const ms = parseTimestampMs(timestamp, "s");
-        if (ms === null) return fail("malformed_timestamp");
-        const outside = checkWindow(ms, now, toleranceSeconds);
-        if (outside) return fail(outside);
+        const late = timestampFailure(timestamp, "s", now, toleranceSeconds);
+        if (late) return fail(late);
         const valid = active(keys, now);
         if (valid.length === 0) return fail("no_active_secret");
         const data = utf8(timestamp + token);

@@ -8,9 +8,9 @@
  */
 import { bytesToHex, utf8 } from "../../lib/encoding";
 import { parseForm, sortedParams } from "../form";
-import { importVerifyKey, verifySignature, type VerifyKey } from "../keys";
+import { importSecretKeys, verifySignature } from "../keys";
 import { base64ToBytes } from "../../lib/encoding";
-import { active, type Expiring } from "../secrets";
+import { active } from "../secrets";
 import { signedUrl } from "../signed-url";
 import { fail, pass, type Verifier } from "../types";
 import { SIGNED_URL } from "./options";
@@ -35,9 +35,7 @@ export const twilio = definePreset({
   sources: ["https://www.twilio.com/docs/usage/webhooks/webhooks-security"],
   options: SIGNED_URL,
   async build({ secrets, url: policy }): Promise<Verifier> {
-    const keys: Expiring<VerifyKey>[] = await Promise.all(
-      secrets.map(async (s, i) => ({ item: await importVerifyKey(s.value, "hmac-sha1", "utf8", `secret ${i}`), notAfter: s.notAfter })),
-    );
+    const keys = await importSecretKeys(secrets, "hmac-sha1");
     return {
       scheme: "hmac:twilio",
       needsBody: true,

@@ -15,32 +15,37 @@
  */
 import { hexToBytes, utf8 } from "../../lib/encoding";
 import { parseJson } from "../../lib/json-field";
-import { importVerifyKey, verifySignature, type VerifyKey } from "../keys";
-import { active, type Expiring } from "../secrets";
+import { importSecretKeys, verifySignature } from "../keys";
+import { active } from "../secrets";
 import { fail, pass, type Verifier, type VerifyResult } from "../types";
-import { definePreset, type Preset } from "./types";
+import { definePreset, type Preset, type PresetInput, type PresetOptions } from "./types";
 
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
 
 type Signed = { data: string; signature: unknown; eventId?: string } | "malformed_body";
 
-function bodySignedPreset(name: string, display: string, source: string, read: (body: unknown) => Signed): Preset {
+/** A JSON body whose own field carries a hex HMAC-SHA256 of a string built from the body (and, for MoMo, a credential option). */
+export function bodySignedPreset<O extends PresetOptions = Record<never, never>>(facts: {
+  readonly name: string;
+  readonly display: string;
+  readonly source: string;
+  readonly options?: O;
+  readonly read: (body: unknown, options: PresetInput<O>["options"]) => Signed;
+}): Preset {
   return definePreset({
-    display,
-    sources: [source],
-    options: {},
-    async build({ secrets }) {
-      const keys: Expiring<VerifyKey>[] = await Promise.all(
-        secrets.map(async (s, i) => ({ item: await importVerifyKey(s.value, "hmac-sha256", "utf8", `secret ${i}`), notAfter: s.notAfter })),
-      );
+    display: facts.display,
+    sources: [facts.source],
+    options: (facts.options ?? {}) as O,
+    async build({ secrets, options }) {
+      const keys = await importSecretKeys(secrets, "hmac-sha256");
       const verifier: Verifier = {
-        scheme: `hmac:${name}`,
+        scheme: `hmac:${facts.name}`,
         needsBody: true,
         strip: { headers: [], query: [] },
         async verify({ body, now }): Promise<VerifyResult> {
           const parsed = parseJson(body);
           if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return fail("malformed_body");
-          const signed = read(parsed);
+          const signed = facts.read(parsed, options);
           if (signed === "malformed_body") return fail("malformed_body");
           if (signed.signature === undefined || signed.signature === "") return fail("missing_signature");
           if (typeof signed.signature !== "string" || !HEX_SHA256.test(signed.signature)) return fail("malformed_signature");
@@ -57,14 +62,19 @@ function bodySignedPreset(name: string, display: string, source: string, read: (
   });
 }
 
-const field = (value: unknown, key: string) => (Object.hasOwn(value as object, key) ? (value as Record<string, unknown>)[key] : undefined);
+export const field = (value: unknown, key: string) => (Object.hasOwn(value as object, key) ? (value as Record<string, unknown>)[key] : undefined);
 
-export const zalopay = bodySignedPreset("zalopay", "ZaloPay", "https://docs.zalopay.vn/docs/specs/callback-api", (body) => {
-  const data = field(body, "data");
-  if (typeof data !== "string") return "malformed_body";
-  const inner = parseJson(utf8(data));
-  const id = inner && typeof inner === "object" ? field(inner, "app_trans_id") : undefined;
-  return { data, signature: field(body, "mac"), ...(typeof id === "string" && id !== "" && { eventId: id }) };
+export const zalopay = bodySignedPreset({
+  name: "zalopay",
+  display: "ZaloPay",
+  source: "https://docs.zalopay.vn/docs/specs/callback-api",
+  read: (body) => {
+    const data = field(body, "data");
+    if (typeof data !== "string") return "malformed_body";
+    const inner = parseJson(utf8(data));
+    const id = inner && typeof inner === "object" ? field(inner, "app_trans_id") : undefined;
+    return { data, signature: field(body, "mac"), ...(typeof id === "string" && id !== "" && { eventId: id }) };
+  },
 });
 
 /** payOS's value rendering (payos-lib-node convertObjToQueryStr). */
@@ -85,13 +95,18 @@ export function payosSignedString(data: Record<string, unknown>): string {
     .join("&");
 }
 
-export const payos = bodySignedPreset("payos", "payOS", "https://payos.vn/docs/tich-hop-webhook/kiem-tra-du-lieu-voi-signature/", (body) => {
-  const data = field(body, "data");
-  if (data === null || typeof data !== "object" || Array.isArray(data)) return "malformed_body";
-  const reference = field(data, "reference");
-  return {
-    data: payosSignedString(data as Record<string, unknown>),
-    signature: field(body, "signature"),
-    ...(typeof reference === "string" && reference !== "" && { eventId: reference }),
-  };
+export const payos = bodySignedPreset({
+  name: "payos",
+  display: "payOS",
+  source: "https://payos.vn/docs/tich-hop-webhook/kiem-tra-du-lieu-voi-signature/",
+  read: (body) => {
+    const data = field(body, "data");
+    if (data === null || typeof data !== "object" || Array.isArray(data)) return "malformed_body";
+    const reference = field(data, "reference");
+    return {
+      data: payosSignedString(data as Record<string, unknown>),
+      signature: field(body, "signature"),
+      ...(typeof reference === "string" && reference !== "" && { eventId: reference }),
+    };
+  },
 });

@@ -16,6 +16,11 @@ describe("provider presets in config", () => {
     const required: Record<string, Record<string, unknown>> = {
       meta: { verifyToken: "vt" },
       sns: { topicArns: ["arn:aws:sns:us-east-1:123456789012:orders"], secrets: [] },
+      momo: { accessKey: "F8BBA842ECF85" },
+      paypal: { webhookId: "1JE4291016473214C", secrets: [] },
+      monday: { audience: "https://hooks.example.com/monday" },
+      plaid: { keyUrl: "https://keys.example.com/plaid.json", secrets: [] },
+      fusionauth: { keyUrl: "https://auth.example.com/.well-known/jwks.json", secrets: [] },
     };
     for (const provider of PRESET_NAMES) {
       const method = { type: "provider", provider, secrets: ["s"], ...required[provider] };

@@ -204,12 +204,20 @@ async function publicKeyFor(name: string): Promise<string> {
   return bytesToBase64(new Uint8Array((await crypto.subtle.exportKey("spki", pair.publicKey)) as ArrayBuffer));
 }
 
+/** A P-256 public key as a JWK (Plaid's and FusionAuth's pinned keys). */
+async function ecJwk(): Promise<JsonWebKey> {
+  const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  return (await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey;
+}
+
 describe("every preset on arbitrary requests", () => {
   it("refuses arbitrary signature headers and bodies without throwing", async () => {
     const verifiers = await Promise.all(
       PRESET_NAMES.filter((n) => n !== "sns").map(async (name) => {
         const secret = name === "discord" || name === "sendgrid" || name === "telnyx" ? await publicKeyFor(name) : name.includes("webhooks") || name === "svix" || name === "gitlab-signing" || name in standardFamily ? `whsec_${bytesToBase64(new Uint8Array(32).fill(7))}` : ["postmark", "pipedrive", "chargebee"].includes(name) ? "fuzz-user:s3cret-for-fuzzing" : familyKey(name) ?? "s3cret-for-fuzzing";
-        return presets[name]!.build({ secrets: [{ value: secret }], options: { legacySha1: true, verifyToken: "vt" }, url: {} });
+        if (["plaid", "fusionauth", "paypal"].includes(name)) return presets[name]!.build({ secrets: [], options: { keys: [await ecJwk()], alg: "ES256", webhookId: "WH1" }, url: {} });
+        const options = { legacySha1: true, verifyToken: "vt", accessKey: "ak", audience: "https://hooks.example.com/monday" };
+        return presets[name]!.build({ secrets: [{ value: secret }], options, url: {} });
       }),
     );
     const headerValue = fc.oneof(
