@@ -7,7 +7,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { decision, dim, health, paint, status, table, time } from "./format.mjs";
 import { forwardLocal, listen, localTarget, loopbackUrl } from "./listen.mjs";
-import { privateKey, providers, sampleEvent } from "./providers.mjs";
+import { PROVIDERS, sender } from "../signers/index.mjs";
+import { privateKey } from "../signers/lib.mjs";
 
 const USAGE = `hookgate: operate an edge webhook gateway
 
@@ -22,7 +23,7 @@ const USAGE = `hookgate: operate an edge webhook gateway
                 [--public-url URL] [--verify-token T] [--user U] [--param auth]
                 [--header-token NAME] [--topic-arn ARN] [--cert-url URL] [--tamper]
                 signs a sample event (or with --handshake, the provider's verification
-                request) as the provider does; presets: ${Object.keys(providers).join(", ")}
+                request) as the provider does; presets: ${PROVIDERS.join(", ")}
   hookgate keygen ed25519|p256 --out FILE  a key pair for discord / standard-webhooks v1a / sendgrid
   hookgate log <route> [--event-id ID] [--decision D] [--since 1h] [--follow]
   hookgate show <route> <seq>              one event-log entry, with its body where the route stores bodies
@@ -189,9 +190,9 @@ function readKey(provider, kind) {
 }
 
 /** The request a provider would send: its sample event, or with --handshake its verification request. */
-function providerRequest(provider, url, body) {
-  const sender = providers[provider];
-  const given = { secret: opt.secret, key: sender.keyKind ? readKey(provider, sender.keyKind) : undefined, verifyToken: opt["verify-token"] };
+async function providerRequest(provider, url, body) {
+  const signer = await sender(provider);
+  const given = { secret: opt.secret, key: signer.keyKind ? readKey(provider, signer.keyKind) : undefined, verifyToken: opt["verify-token"] };
   const flags = { secret: "--secret", key: "--key", verifyToken: "--verify-token" };
   const context = {
     url,
@@ -210,17 +211,17 @@ function providerRequest(provider, url, body) {
       return given[what];
     },
   };
-  if (opt.handshake && !sender.handshake) fail(`${provider} has no handshake that the gateway answers; its deliveries are its only requests`);
+  if (opt.handshake && !signer.handshake) fail(`${provider} has no handshake that the gateway answers; its deliveries are its only requests`);
   let request;
   try {
-    request = opt.handshake ? sender.handshake(context) : sender.event(context);
+    request = opt.handshake ? signer.handshake(context) : signer.event(context);
   } catch (e) {
     fail(e.message); // a secret the provider's scheme cannot use, said in one sentence
   }
   return { method: request.method ?? "POST", url: request.url ?? url, headers: request.headers, body: request.body };
 }
 
-function gatewayRequest(method, url, body) {
+async function gatewayRequest(method, url, body) {
   const secret = opt.secret ?? "";
   if (method !== "none" && !secret) fail(`--secret is needed for --provider ${method}`);
   const headers = { "content-type": "application/json" };
@@ -230,12 +231,13 @@ function gatewayRequest(method, url, body) {
   } else if (method === "basic") {
     headers.authorization = `Basic ${Buffer.from(`${opt.user ?? "hooks"}:${secret}`).toString("base64")}`;
   }
-  return { method: "POST", url, headers, body: body ?? sampleEvent({ now: Date.now(), eventId: opt["event-id"] }) };
+  // Stripe's sample event: the gateway's own methods take any body.
+  return { method: "POST", url, headers, body: body ?? (await import("../signers/stripe.mjs")).sampleEvent({ now: Date.now(), eventId: opt["event-id"] }) };
 }
 
 async function send(target, provider) {
   if (!target) fail("send needs the webhook URL");
-  if (!providers[provider] && !GATEWAY_METHODS.includes(provider)) fail(`unknown provider "${provider}" (${[...Object.keys(providers), ...GATEWAY_METHODS].join(", ")})`);
+  if (!PROVIDERS.includes(provider) && !GATEWAY_METHODS.includes(provider)) fail(`unknown provider "${provider}" (${[...PROVIDERS, ...GATEWAY_METHODS].join(", ")})`);
   let body;
   try {
     body = opt.body ? readFileSync(opt.body) : opt.data !== undefined ? Buffer.from(opt.data) : undefined;
@@ -248,7 +250,7 @@ async function send(target, provider) {
   } catch {
     fail(`"${target}" is not a URL`);
   }
-  const request = providers[provider] ? providerRequest(provider, url, body) : gatewayRequest(provider, url, body);
+  const request = PROVIDERS.includes(provider) ? await providerRequest(provider, url, body) : await gatewayRequest(provider, url, body);
   const headers = { "user-agent": `hookgate-cli (${provider})`, ...request.headers };
   if (opt["content-type"]) headers["content-type"] = opt["content-type"];
   const sent = request.body === undefined ? undefined : Buffer.from(request.body);

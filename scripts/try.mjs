@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { providers } from "../bin/providers.mjs";
+import { PROVIDERS, sender } from "../signers/index.mjs";
 
 process.chdir(fileURLToPath(new URL("..", import.meta.url)));
 const base = (process.env.HOOKGATE_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
@@ -21,7 +21,8 @@ let failed = 0;
 for (const [id, args] of Object.entries(sends)) {
   const route = routes.get(id);
   const provider = args[args.indexOf("--provider") + 1];
-  const tries = [["event", []], ...(providers[provider]?.handshake ? [["handshake", ["--handshake"]]] : [])];
+  const handshake = PROVIDERS.includes(provider) && (await sender(provider)).handshake;
+  const tries = [["event", []], ...(handshake ? [["handshake", ["--handshake"]]] : [])];
   for (const [what, extra] of tries) {
     const { error, stdout, stderr } = await run([`${base}${route.path}`, ...args, ...extra]);
     const line = stdout.split("\n")[0] || stderr.trim().split("\n")[0] || String(error?.message);

@@ -48,7 +48,7 @@ const FAMILY = (JSON.parse(readFileSync(new URL("../../src/verify/presets/standa
 /** Providers whose SDK is installed and must verify every vector it applies to. */
 const SDK_PROVIDERS = [
   ...FAMILY,
-  // data-only HMAC presets with an SDK of their own (HMAC_FAMILY_SDKS in the generator)
+  // data-only HMAC presets with an SDK of their own (SDKS in signers/hmac-family.mjs)
   "razorpay",
   "line",
   "gocardless",

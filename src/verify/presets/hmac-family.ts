@@ -2,8 +2,8 @@
  * Providers whose scheme is plain data for the engine (scheme.ts): an HMAC over a template,
  * in a header, with an optional timestamp and event id. Each is one entry of
  * hmac-family.json (its scheme, its source and the quote it follows, its retry horizon),
- * read by this module, by `hookgate send` and by the vector generator through one signer
- * (bin/scheme-signer.mjs). test/unit/verify/hmac-family.test.ts checks every entry is a
+ * read by this module and by signers/hmac-family.mjs, which signs for `hookgate send` and
+ * the test vectors through one signer (bin/scheme-signer.mjs). test/unit/verify/hmac-family.test.ts checks every entry is a
  * scheme the engine can build.
  */
 import { echoQuery, headCheck, signedEcho } from "../handshakes";

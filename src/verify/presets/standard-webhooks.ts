@@ -9,8 +9,8 @@
  * Svix sends the same scheme under `svix-*` names, and white-labels it as `webhook-*`: every
  * preset here takes either family, chosen by which signature header the request carries
  * (as the svix library does). The providers that send this scheme are data
- * (standard-family.json: the family they send, their key, their source), shared with the
- * CLI signer and the vector generator.
+ * (standard-family.json: the family they send, their key, their source), shared with
+ * signers/standard-family.mjs, which signs for `hookgate send` and the test vectors.
  */
 import { anyOf, schemeVerifier, type SignatureScheme } from "../scheme";
 import { fail, type Verifier } from "../types";
