@@ -61,6 +61,12 @@ const SDK_PROVIDERS = [
   "sanity",
   "payos",
   "telnyx",
+  "vonage",
+  // No verifier of their own (their docs point to any JWT library): checked by jose, an independent JOSE implementation.
+  "netlify",
+  "plaid",
+  "fusionauth",
+  "monday",
   "webflow",
   "pusher",
   "stripe",
@@ -122,7 +128,8 @@ describe("provider vectors: the providers' own libraries accept them", () => {
 
     it(`${sdk} refuses it with one body byte changed`, async () => {
       const body = v.request.body;
-      if (body === "") return;
+      // monday.com's JWT names its sender, not the bytes (no body claim): nothing to refuse.
+      if (body === "" || v.provider === "monday") return;
       // Flip a character in the middle: still text, no longer what was signed.
       const at = body.length >> 1;
       const changed = body.slice(0, at) + String.fromCharCode(body.charCodeAt(at) ^ 0x01) + body.slice(at + 1);
