@@ -20,7 +20,7 @@ const USAGE = `hookgate: operate an edge webhook gateway
                                            exact bytes and headers go to your local server, in order, once each
   hookgate send <webhook-url> --provider <preset>|token|basic|none [--secret S | --key FILE]
                 [--handshake] [--data TEXT | --body FILE] [--content-type T] [--event-id ID]
-                [--public-url URL] [--verify-token T] [--user U] [--param auth]
+                [--public-url URL] [--verify-token T] [--access-key K] [--webhook-id ID] [--user U] [--param auth]
                 [--header-token NAME] [--topic-arn ARN] [--cert-url URL] [--tamper]
                 signs a sample event (or with --handshake, the provider's verification
                 request) as the provider does; presets: ${PROVIDERS.join(", ")}
@@ -54,6 +54,8 @@ const { values: opt, positionals: args } = parseArgs({
     handshake: { type: "boolean" },
     "public-url": { type: "string" },
     "verify-token": { type: "string" },
+    "access-key": { type: "string" },
+    "webhook-id": { type: "string" },
     "topic-arn": { type: "string" },
     "cert-url": { type: "string" },
     out: { type: "string" },
@@ -192,8 +194,8 @@ function readKey(provider, kind) {
 /** The request a provider would send: its sample event, or with --handshake its verification request. */
 async function providerRequest(provider, url, body) {
   const signer = await sender(provider);
-  const given = { secret: opt.secret, key: signer.keyKind ? readKey(provider, signer.keyKind) : undefined, verifyToken: opt["verify-token"] };
-  const flags = { secret: "--secret", key: "--key", verifyToken: "--verify-token" };
+  const given = { secret: opt.secret, key: signer.keyKind ? readKey(provider, signer.keyKind) : undefined, verifyToken: opt["verify-token"], accessKey: opt["access-key"], webhookId: opt["webhook-id"] };
+  const flags = { secret: "--secret", key: "--key", verifyToken: "--verify-token", accessKey: "--access-key", webhookId: "--webhook-id" };
   const context = {
     url,
     now: Date.now(),

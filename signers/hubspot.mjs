@@ -1,11 +1,14 @@
 // HubSpot v3 (src/verify/presets/hubspot.ts): `X-HubSpot-Signature-v3`, the base64 HMAC-SHA256 of
 // method + URI + body + timestamp (ms), the URI with the escapes its docs list decoded.
 // @hubspot/api-client signs the vectors; ours must give the same.
-import { concat, hmac, json, JSON_TYPE, signedUrl } from "./lib.mjs";
+import { concat, hmac, json, JSON_TYPE, sha256Hex, signedUrl } from "./lib.mjs";
 import { agree, anySecret, atClock, attempt, GATEWAY_TOKEN, HOST, NOW_MS, once, vector } from "./vector.mjs";
 
 /** The URI as HubSpot signs it: these escapes decoded (its docs list exactly these). */
 const signedUri = (href) => href.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => decodeURIComponent(m));
+
+/** v1 and v2 (routes with `signatureVersions`): hex SHA-256 of secret + body, or secret + method + URL + body. */
+export const legacySignature = (version, secret, method, url, body) => sha256Hex(version === "v1" ? concat(secret, body) : concat(secret, method, url, body));
 
 export const signature = (secret, method, url, body, timestamp) => hmac("sha256", secret, concat(`${method}${signedUri(url)}`, body, timestamp), "base64");
 
@@ -42,14 +45,39 @@ export async function vectors() {
   const plain = `${HOST}/hubspot?auth=${GATEWAY_TOKEN}`;
   const escaped = `${HOST}/hubspot?auth=${GATEWAY_TOKEN}&return=https%3A%2F%2Fapp.example.com%2Fdone%3Fx%3D1`;
   agree("hubspot: the signed URI", signedUri(escaped), `${HOST}/hubspot?auth=${GATEWAY_TOKEN}&return=https://app.example.com/done?x%3D1`);
+  const legacy = (version) => {
+    const sig = agree(`hubspot ${version}`, legacySignature(version, secret, "POST", plain, body), Signature.getSignature("POST", version, { clientSecret: secret, requestBody: body, url: plain }));
+    return vector({
+      name: `hubspot: ${version} (signatureVersions)`,
+      provider: "hubspot",
+      source: `@hubspot/api-client 14 Signature.getSignature ${version}`,
+      method: { secrets: [secret], signatureVersions: ["v1", "v2", "v3"] },
+      request: { url: plain, headers: { "content-type": "application/json", "x-hubspot-signature": sig, "x-hubspot-signature-version": version }, body },
+    });
+  };
   return [
-    ["hubspot: v3 with the gateway token in the URL", plain],
-    ["hubspot: v3 with escapes decoded in the signed URI", escaped],
-  ].map(([name, url]) => vector({ name, provider: "hubspot", source, method: { secrets: [secret] }, request: { url, headers: headers(url), body } }));
+    ...[
+      ["hubspot: v3 with the gateway token in the URL", plain],
+      ["hubspot: v3 with escapes decoded in the signed URI", escaped],
+    ].map(([name, url]) => vector({ name, provider: "hubspot", source, method: { secrets: [secret] }, request: { url, headers: headers(url), body } })),
+    legacy("v1"),
+    legacy("v2"),
+  ];
 }
 
 export function oracle(v) {
   const h = v.request.headers;
+  const version = h["x-hubspot-signature-version"];
+  if (version) {
+    return {
+      sdk: `@hubspot/api-client 14 Signature.isValid ${version}`,
+      verify: async () => {
+        const { Signature } = await sdk();
+        const url = signedUrl(v.request.url, v.method.publicUrl);
+        return anySecret(v, (s) => attempt(() => Signature.isValid({ signatureVersion: version, method: v.request.method, url, requestBody: v.request.body, clientSecret: s, signature: h["x-hubspot-signature"] })));
+      },
+    };
+  }
   return {
     sdk: "@hubspot/api-client 14 Signature.isValid v3",
     verify: async () => {

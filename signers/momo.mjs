@@ -14,7 +14,7 @@ const sample = (c) => {
 };
 
 export function event(c) {
-  return { body: c.body ?? ipnBody(c.need("secret"), c.need("access-key"), sample(c)), headers: { "content-type": JSON_TYPE } };
+  return { body: c.body ?? ipnBody(c.need("secret"), c.need("accessKey"), sample(c)), headers: { "content-type": JSON_TYPE } };
 }
 
 export async function vectors() {

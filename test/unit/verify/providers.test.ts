@@ -28,6 +28,9 @@ interface Vector {
 const ALL = vectors as unknown as Vector[];
 
 /** Replay windows by preset, as documented in each preset (seconds). */
+/** HubSpot's v1/v2 signatures carry no timestamp (only v3 does): their vectors have no window to test. */
+const untimed = (v: Vector) => v.request.headers["x-hubspot-signature-version"] !== undefined;
+
 const TOLERANCE: Partial<Record<PresetName, number>> = {
   stripe: 300,
   "gitlab-signing": 300,
@@ -189,7 +192,7 @@ describe.each(ALL.filter((v) => !v.reply))("$name", (v) => {
     }
   });
 
-  it.skipIf(TOLERANCE[v.provider] === undefined)("refuses a timestamp just outside the window, both ways, and accepts one just inside", async () => {
+  it.skipIf(TOLERANCE[v.provider] === undefined || untimed(v))("refuses a timestamp just outside the window, both ways, and accepts one just inside", async () => {
     const verifier = await verifierFor(v);
     const toleranceMs = (TOLERANCE[v.provider] ?? 0) * 1000;
     expect(await verifier.verify(inputOf(v, { now: v.now + toleranceMs + 1000 }))).toEqual({ ok: false, reason: "stale_timestamp" });
@@ -198,7 +201,7 @@ describe.each(ALL.filter((v) => !v.reply))("$name", (v) => {
   });
 });
 
-describe.each(ALL.filter((v) => !v.reply && TOLERANCE[v.provider] !== undefined))("$name with toleranceSeconds", (v) => {
+describe.each(ALL.filter((v) => !v.reply && TOLERANCE[v.provider] !== undefined && !untimed(v)))("$name with toleranceSeconds", (v) => {
   it("moves the window to the configured width, both ways", async () => {
     const toleranceSeconds = 2 * TOLERANCE[v.provider]! + 7;
     const verifier = await buildVerifier({ ...methodOf(v), toleranceSeconds } as unknown as ResolvedMethod);
