@@ -23,7 +23,7 @@ const sample = (c) => json({ id: `WH-${c.eventId ?? randomUUID()}`, event_versio
 
 export function event(c) {
   const body = c.body ?? sample(c);
-  return { body, headers: headers(c.need("key"), c.need("webhookId"), body, c.now, undefined, c.certUrl ?? DEMO_CERT_URL) };
+  return { body, headers: headers(c.need("key"), c.need("webhookId"), body, c.now, c.eventId ?? randomUUID(), c.certUrl ?? DEMO_CERT_URL) };
 }
 
 export async function vectors() {

@@ -55,6 +55,14 @@ describe("signature lists (Standard Webhooks `v1,<sig> v1,<sig>`)", () => {
     expect(parseSignatureHeader("t=1700000000,v1=aa t=1700000001,v1=bb", persona)).toBeNull();
   });
 
+  it("reads Ghost's header as Ghost writes it: signature first, then `, t=`", () => {
+    const ghost = { kind: "pairs", separator: ",", timestampKey: "t", signatureKey: "sha256" } as const;
+    expect(parseSignatureHeader("sha256=630bd5f1aeffc46c04839548cef8965d1e2ab1e4aabf75d5ab2f3eff5d512598, t=1790000000000", ghost)).toEqual({
+      timestamp: "1790000000000",
+      signatures: ["630bd5f1aeffc46c04839548cef8965d1e2ab1e4aabf75d5ab2f3eff5d512598"],
+    });
+  });
+
   it("reads Recurly's positional `ts,sig,sig` and refuses anything without both parts", () => {
     const positional = { kind: "positional", separator: "," } as const;
     expect(parseSignatureHeader("1659641851123,aa,bb", positional)).toEqual({ timestamp: "1659641851123", signatures: ["aa", "bb"] });
