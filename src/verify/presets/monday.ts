@@ -38,6 +38,8 @@ export const monday = definePreset({
     const verifier = await jwtVerifier({ scheme: "jwt:monday", alg: "HS256", header: "authorization", secrets, claims: { audience: audience!, requireExp: true } });
     return {
       ...verifier,
+      // The body is read first so that the challenge (which carries no token) is seen before the token is checked.
+      needsBody: true,
       async testRequest({ method, body }) {
         const challenge = method === "POST" ? challengeOf(body) : null;
         return challenge === null ? null : jsonReply(200, { challenge });
