@@ -24,7 +24,7 @@ const USAGE = `hookgate: operate an edge webhook gateway
                 [--header-token NAME] [--topic-arn ARN] [--cert-url URL] [--tamper]
                 signs a sample event (or with --handshake, the provider's verification
                 request) as the provider does; presets: ${PROVIDERS.join(", ")}
-  hookgate keygen ed25519|p256 --out FILE  a key pair for discord / standard-webhooks v1a / sendgrid
+  hookgate keygen ed25519|p256|rsa --out FILE  a key pair for discord / standard-webhooks v1a / sendgrid, plaid / fusionauth
   hookgate log <route> [--event-id ID] [--decision D] [--since 1h] [--follow]
   hookgate show <route> <seq>              one event-log entry, with its body where the route stores bodies
   hookgate events <route> [--state pending|delivered|dead]
@@ -279,7 +279,8 @@ function keygen(kind) {
   let pair;
   if (kind === "ed25519") pair = generateKeyPairSync("ed25519");
   else if (kind === "p256") pair = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  else fail("keygen ed25519 (Discord, Standard Webhooks v1a) | p256 (SendGrid)");
+  else if (kind === "rsa") pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  else fail("keygen ed25519 (Discord, Standard Webhooks v1a) | p256 (SendGrid, Plaid) | rsa (FusionAuth, PayPal's test certificate)");
   writeFileSync(out, pair.privateKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600, flag: "wx" });
   const spki = pair.publicKey.export({ format: "der", type: "spki" });
   console.log(`private key written to ${out} (for: hookgate send --key ${out})`);
@@ -288,7 +289,10 @@ function keygen(kind) {
     console.log(`public key for a discord route:            ${raw.toString("hex")}`);
     console.log(`public key for a standard-webhooks route:  whpk_${raw.toString("base64")}`);
   } else {
-    console.log(`public key for a sendgrid route:           ${spki.toString("base64")}`);
+    if (kind === "p256") console.log(`public key for a sendgrid route:           ${spki.toString("base64")}`);
+    // Plaid and FusionAuth routes pin JWKs; the kid is what `send` puts in the token (its default).
+    const jwk = { ...pair.publicKey.export({ format: "jwk" }), kid: "hookgate-demo", alg: kind === "p256" ? "ES256" : "RS256" };
+    console.log(`public key for a ${kind === "p256" ? "plaid" : "fusionauth"} route ("keys"):     ${JSON.stringify(jwk)}`);
   }
 }
 
