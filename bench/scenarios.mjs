@@ -18,7 +18,7 @@ const PROVIDER_IP = "192.0.2.10"; // documentation range; the flood route exempt
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 const githubSignature = (body, secret = GITHUB_SECRET) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-const github = { type: "hmac", preset: "github", secrets: [GITHUB_SECRET] };
+const github = { type: "provider", provider: "github", secrets: [GITHUB_SECRET] };
 
 // Discord: Ed25519 over timestamp + body; the public key goes in the route, hex.
 const discordKeys = generateKeyPairSync("ed25519");
