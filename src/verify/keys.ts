@@ -107,9 +107,13 @@ export function derToP1363(der: Uint8Array, width: number): Uint8Array | null {
   return offset === der.length ? out : null;
 }
 
-export async function verifySignature(k: VerifyKey, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
-  if (k.algorithm !== "sha256-keyed") return crypto.subtle.verify(k.params, k.key, signature, data);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", concatBytes([k.secret, data])));
+export function verifySignature(k: VerifyKey, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
+  // Not async: the HMAC path, on every request, returns WebCrypto's promise as is.
+  return k.algorithm === "sha256-keyed" ? keyedDigestMatches(k.secret, signature, data) : crypto.subtle.verify(k.params, k.key, signature, data);
+}
+
+async function keyedDigestMatches(secret: Uint8Array, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", concatBytes([secret, data])));
   return signature.length === digest.length && crypto.subtle.timingSafeEqual(signature, digest);
 }
 
