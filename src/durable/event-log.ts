@@ -154,8 +154,10 @@ export class EventLog extends DurableObject<Env> {
         headers TEXT, body BLOB
       );
       CREATE INDEX IF NOT EXISTS entries_at ON entries (at);
-      CREATE INDEX IF NOT EXISTS entries_event ON entries (event_id);
-      CREATE INDEX IF NOT EXISTS entries_message ON entries (message_id);
+      -- No index on event_id or message_id: search ORs them with request_id, so SQLite scans
+      -- (at most maxEvents + 1000 rows) either way, and each index cost a write per entry.
+      DROP INDEX IF EXISTS entries_event;
+      DROP INDEX IF EXISTS entries_message;
       CREATE TABLE IF NOT EXISTS alerts_sent (kind TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
     `);
     // Added after the first release: refusals are kept and trimmed apart from accepted events.
@@ -166,8 +168,33 @@ export class EventLog extends DurableObject<Env> {
     this.sql.exec("CREATE INDEX IF NOT EXISTS entries_kind ON entries (refused, seq)");
   }
 
+  /** Rows per kind (0 accepted, 1 from strangers), counted once when the object wakes and kept exact after, so trimming never scans the kept rows. */
+  private counts: [number, number] | undefined;
+  private routeIdKept = false;
+
+  private rowCounts(): [number, number] {
+    if (this.counts) return this.counts;
+    const counts: [number, number] = [0, 0];
+    for (const r of this.sql.exec<{ refused: number; n: number }>("SELECT refused, COUNT(*) AS n FROM entries GROUP BY refused")) counts[r.refused ? 1 : 0] = r.n;
+    return (this.counts = counts);
+  }
+
   async append(routeId: string, entries: readonly LogEntry[], retention: Retention): Promise<void> {
-    await this.ctx.storage.put("routeId", routeId);
+    if (!this.routeIdKept) {
+      await this.ctx.storage.put("routeId", routeId);
+      this.routeIdKept = true;
+    }
+    const counts = this.rowCounts();
+    try {
+      this.write(entries, retention, counts);
+    } catch (e) {
+      this.counts = undefined; // counted again on the next write rather than trusted after a failure
+      throw e;
+    }
+    await this.checkAlerts(routeId, Date.now());
+  }
+
+  private write(entries: readonly LogEntry[], retention: Retention, counts: [number, number]): void {
     for (const e of entries) {
       const refused = fromStranger(e);
       this.sql.exec(
@@ -193,20 +220,20 @@ export class EventLog extends DurableObject<Env> {
         refused && e.observed === undefined ? null : (e.body ?? null),
         refused ? 1 : 0,
       );
+      counts[refused ? 1 : 0]++;
     }
     const now = Date.now();
-    this.sql.exec("DELETE FROM entries WHERE at < ?", now - retention.maxAgeMs);
+    for (const r of this.sql.exec<{ refused: number }>("DELETE FROM entries WHERE at < ? RETURNING refused", now - retention.maxAgeMs)) counts[r.refused ? 1 : 0]--;
     // Accepted events and refusals are trimmed apart: a flood of refused requests never evicts a genuine event.
-    const keep = (refused: 0 | 1, n: number) =>
-      this.sql.exec(
-        "DELETE FROM entries WHERE refused = ? AND seq <= (SELECT seq FROM entries WHERE refused = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
-        refused,
-        refused,
-        n,
-      );
+    // The oldest rows past the bound go, found from the low end of the index: the cost is the rows removed, not the rows kept.
+    const keep = (refused: 0 | 1, n: number) => {
+      const excess = counts[refused] - n;
+      if (excess <= 0) return;
+      this.sql.exec("DELETE FROM entries WHERE seq IN (SELECT seq FROM entries WHERE refused = ? ORDER BY seq LIMIT ?)", refused, excess);
+      counts[refused] = n;
+    };
     keep(0, retention.maxEntries);
     keep(1, Math.min(retention.maxEntries, MAX_REFUSED_ENTRIES));
-    await this.checkAlerts(routeId, now);
   }
 
   async search(q: SearchQuery): Promise<StoredEntry[]> {

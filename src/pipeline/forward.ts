@@ -60,7 +60,7 @@ export interface Provenance {
 export type Outbound = OriginRequest;
 
 /** Client-supplied claims about the client or the path it came by: only the gateway says these. */
-const CLIENT_CLAIMS = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-real-ip", "true-client-ip", "forwarded", "x-client-ip", "x-cluster-client-ip"];
+const CLIENT_CLAIMS = new Set(["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-real-ip", "true-client-ip", "forwarded", "x-client-ip", "x-cluster-client-ip"]);
 /** Longest provider event id passed on in a header; longer ones would make origins answer 431. */
 export const MAX_EVENT_ID_HEADER_CHARS = 256;
 
@@ -78,16 +78,21 @@ export function eventIdHeader(id: string): string | undefined {
 }
 const PRINTABLE = /^[\x21-\x7e]*$/;
 
+/**
+ * The origin's headers: a native copy of the incoming ones, minus the names that may not go
+ * on (looked up only among the names present), plus the gateway's own. Building a Headers
+ * from a JS array instead measured twice as slow in workerd.
+ */
 export function forwardHeaders(incoming: Headers, strip: ReadonlySet<string>, url: URL, p: Provenance): Headers {
   const headers = new Headers(incoming);
   // Headers a client names in Connection are hop-by-hop too (RFC 9110 §7.6.1).
-  const listed = new Set((incoming.get("connection") ?? "").split(",").map((n) => n.trim().toLowerCase()).filter(Boolean));
+  const connection = incoming.get("connection");
+  const listed = connection ? new Set(connection.split(",").map((n) => n.trim().toLowerCase())) : undefined;
   for (const name of incoming.keys()) {
     // Every X-Forwarded-* (as the README promises), not only the three the gateway sets: origins
     // trust -Prefix, -Port, -Ssl or Envoy's -Client-Cert from their proxy (review finding: they passed).
-    if (HOP_BY_HOP.has(name) || REQUEST_MANAGED.has(name) || strip.has(name) || name.startsWith("x-hookgate-") || name.startsWith("x-forwarded-") || listed.has(name)) headers.delete(name);
+    if (HOP_BY_HOP.has(name) || REQUEST_MANAGED.has(name) || CLIENT_CLAIMS.has(name) || strip.has(name) || name.startsWith("x-hookgate-") || name.startsWith("x-forwarded-") || listed?.has(name)) headers.delete(name);
   }
-  for (const name of CLIENT_CLAIMS) headers.delete(name);
   // Cloudflare sets CF-Connecting-IP itself; nothing a client sends is kept as the client's address.
   const clientIp = incoming.get("cf-connecting-ip");
   if (clientIp) headers.set("x-forwarded-for", clientIp);
