@@ -1,11 +1,16 @@
 /**
  * One instance holds the delivery keys of one shard of one route (`dedup:<route>:<n>`):
  * the single writer that makes "first arrival wins" exact, which KV (no compare-and-set,
- * eventually consistent) cannot. SQLite storage; an alarm removes keys past retention, so
- * storage stays bounded by (deliveries per second) x (retention) per shard.
+ * eventually consistent) cannot. An alarm removes keys past retention, so storage stays
+ * bounded by (deliveries per second) x (retention) per shard.
  *
  * A key is `in_flight` from claim until the origin's answer, then `delivered` (commit) or
- * gone (release). A claim whose worker died is taken over once its lease has passed.
+ * gone (release). In-flight claims live in this single-threaded object's memory: a claim
+ * writes nothing, so it costs a round trip and no disk commit. Only `delivered` is written,
+ * in one transaction per settle call (the workers send settlements in batches). A restart
+ * of this object forgets in-flight claims: a copy arriving then is forwarded too, an extra
+ * delivery, never a lost one (README "Delivery guarantees"). A claim whose worker died is
+ * taken over once its lease has passed.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
@@ -39,8 +44,30 @@ const toRecord = (r: Row): DeliveryRecord => ({
   expiresAt: r.expires_at,
 });
 
+/** How the origin's answer settles an event's claim: its keys here, and its keys held by other shards. */
+export interface Settlement {
+  readonly keys: readonly string[];
+  readonly peers: readonly string[];
+  readonly delivered: boolean;
+  readonly at: number;
+  readonly retentionMs: number;
+}
+
+interface Held {
+  readonly claimedAt: number;
+  readonly leaseUntil: number;
+  readonly expiresAt: number;
+  readonly peers: readonly string[];
+}
+
+/** Held claims past this many are swept of passed leases (their workers died): memory stays bounded by the claims in flight. */
+const SWEEP_AT = 10_000;
+
 export class DedupShard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly held = new Map<string, Held>();
+  /** The alarm time as last set or read, so a settle does not ask storage every time. */
+  private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -57,6 +84,8 @@ export class DedupShard extends DurableObject<Env> {
     if (!this.sql.exec<{ name: string }>("PRAGMA table_info(deliveries)").toArray().some((c) => c.name === "peers")) {
       this.sql.exec("ALTER TABLE deliveries ADD COLUMN peers TEXT");
     }
+    // Claims written to disk by earlier versions: a restart forgets in-flight claims, those included.
+    this.sql.exec("DELETE FROM deliveries WHERE state = 'in_flight'");
   }
 
   private row(key: string): Row | undefined {
@@ -66,72 +95,106 @@ export class DedupShard extends DurableObject<Env> {
   /**
    * First arrival claims the key(s). Several keys name one event (its id and a hash of its
    * signature and body): any of them delivered makes a duplicate, any in flight a retry
-   * later, and only when none is taken are all claimed. Synchronous SQL in one call: no
-   * other request interleaves. `peers` are the event's keys held by other shards.
+   * later, and only when none is taken are all claimed. Synchronous in one call: no other
+   * request interleaves. `peers` are the event's keys held by other shards.
    */
   async claim(keys: string | readonly string[], { now, leaseMs, retentionMs }: ClaimOptions, peers: readonly string[] = []): Promise<ClaimOutcome> {
     const all = typeof keys === "string" ? [keys] : keys;
-    let inFlightMs = 0;
     for (const key of all) {
       const existing = this.row(key);
-      if (!existing || existing.expires_at <= now) continue;
-      if (existing.state === "delivered") return { status: "duplicate", deliveredAt: existing.lease_until };
+      if (existing && existing.expires_at > now) return { status: "duplicate", deliveredAt: existing.lease_until };
+    }
+    let inFlightMs = 0;
+    for (const key of all) {
+      const h = this.held.get(key);
       // a lease that has passed: the previous claim's worker died mid-flight, take over
-      if (existing.lease_until > now) inFlightMs = Math.max(inFlightMs, existing.lease_until - now);
+      if (h && h.leaseUntil > now) inFlightMs = Math.max(inFlightMs, h.leaseUntil - now);
     }
     if (inFlightMs > 0) return { status: "in_flight", retryAfterMs: inFlightMs };
-    const expiresAt = now + retentionMs;
+    if (this.held.size >= SWEEP_AT) this.sweep(now);
     for (const key of all) {
-      const others = [...all, ...peers].filter((k) => k !== key);
-      this.sql.exec(
-        `INSERT INTO deliveries (key, state, claimed_at, lease_until, expires_at, peers) VALUES (?, 'in_flight', ?, ?, ?, ?)
-         ON CONFLICT (key) DO UPDATE SET state = 'in_flight', claimed_at = excluded.claimed_at,
-           lease_until = excluded.lease_until, expires_at = excluded.expires_at, peers = excluded.peers`,
-        key,
-        now,
-        now + leaseMs,
-        expiresAt,
-        others.length ? JSON.stringify(others) : null,
-      );
+      this.held.set(key, { claimedAt: now, leaseUntil: now + leaseMs, expiresAt: now + retentionMs, peers: [...all, ...peers].filter((k) => k !== key) });
     }
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(expiresAt);
     return { status: "claimed" };
   }
 
-  /** The origin has the event: later copies are duplicates until retention ends. `lease_until` keeps the delivery time. */
-  async commit(keys: string | readonly string[], now: number, retentionMs: number): Promise<void> {
-    for (const key of typeof keys === "string" ? [keys] : keys) {
-      this.sql.exec("UPDATE deliveries SET state = 'delivered', lease_until = ?, expires_at = ? WHERE key = ?", now, now + retentionMs, key);
+  /**
+   * Settles claims in one call: delivered keys are written (one transaction for all of
+   * them), so later copies are duplicates until retention ends (`lease_until` keeps the
+   * delivery time); released keys are forgotten so the provider's retry goes through.
+   */
+  async settle(settlements: readonly Settlement[]): Promise<void> {
+    let earliest = Infinity;
+    for (const s of settlements) {
+      for (const key of s.keys) {
+        this.held.delete(key);
+        if (!s.delivered) continue;
+        const others = [...s.keys, ...s.peers].filter((k) => k !== key);
+        const expiresAt = s.at + s.retentionMs;
+        this.sql.exec(
+          `INSERT INTO deliveries (key, state, claimed_at, lease_until, expires_at, peers) VALUES (?, 'delivered', ?, ?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET state = 'delivered', lease_until = excluded.lease_until, expires_at = excluded.expires_at, peers = excluded.peers`,
+          key,
+          s.at,
+          s.at,
+          expiresAt,
+          others.length ? JSON.stringify(others) : null,
+        );
+        earliest = Math.min(earliest, expiresAt);
+      }
     }
+    if (earliest === Infinity) return;
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt === null || this.alarmAt > earliest) await this.ctx.storage.setAlarm((this.alarmAt = earliest));
+  }
+
+  /** The origin has the event (one key set, the event's other keys unknown: its claim's are kept). */
+  async commit(keys: string | readonly string[], now: number, retentionMs: number): Promise<void> {
+    const all = typeof keys === "string" ? [keys] : keys;
+    const peers = all.flatMap((k) => this.held.get(k)?.peers ?? []).filter((p, i, list) => !all.includes(p) && list.indexOf(p) === i);
+    await this.settle([{ keys: all, peers, delivered: true, at: now, retentionMs }]);
   }
 
   /** The origin did not take the event: forget the claim so the provider's retry goes through. */
   async release(keys: string | readonly string[]): Promise<void> {
-    for (const key of typeof keys === "string" ? [keys] : keys) this.sql.exec("DELETE FROM deliveries WHERE key = ? AND state = 'in_flight'", key);
+    await this.settle([{ keys: typeof keys === "string" ? [keys] : keys, peers: [], delivered: false, at: 0, retentionMs: 0 }]);
   }
 
   async lookup(key: string): Promise<DeliveryRecord | null> {
+    const h = this.held.get(key);
+    if (h) return { key, state: "in_flight", claimedAt: h.claimedAt, leaseUntil: h.leaseUntil, expiresAt: h.expiresAt };
     const row = this.row(key);
     return row ? toRecord(row) : null;
   }
 
   /** Operator override: the next copy of this event is forwarded again. Returns the event's other keys (to forget in their shards), or null when unknown. */
   async forget(key: string): Promise<string[] | null> {
+    const h = this.held.get(key);
+    this.held.delete(key);
     const row = this.sql.exec<{ peers: string | null }>("DELETE FROM deliveries WHERE key = ? RETURNING peers", key).toArray()[0];
-    if (!row) return null;
-    const peers = row.peers ? (JSON.parse(row.peers) as string[]) : [];
-    for (const peer of peers) this.sql.exec("DELETE FROM deliveries WHERE key = ?", peer);
+    if (!row && !h) return null;
+    const peers = row?.peers ? (JSON.parse(row.peers) as string[]) : [...(h?.peers ?? [])];
+    for (const peer of peers) {
+      this.held.delete(peer);
+      this.sql.exec("DELETE FROM deliveries WHERE key = ?", peer);
+    }
     return peers;
   }
 
   async count(): Promise<number> {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries").one().n;
+    return this.held.size + this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM deliveries").one().n;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, h] of this.held) if (h.leaseUntil <= now) this.held.delete(key);
   }
 
   override async alarm(): Promise<void> {
     const now = Date.now();
+    this.sweep(now);
     this.sql.exec("DELETE FROM deliveries WHERE expires_at <= ?", now);
     const next = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM deliveries").one().at;
-    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, now + 1000));
+    this.alarmAt = next === null ? null : Math.max(next, now + 1000);
+    if (this.alarmAt !== null) await this.ctx.storage.setAlarm(this.alarmAt);
   }
 }

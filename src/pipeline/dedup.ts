@@ -14,7 +14,7 @@
  */
 import { parseJson, textAt } from "../lib/json-field";
 import type { CompiledRoute } from "../config/compile";
-import type { DedupShard } from "../durable/dedup-shard";
+import type { DedupShard, Settlement } from "../durable/dedup-shard";
 import type { Env } from "../env";
 import { bytesToHex, concatBytes, utf8 } from "../lib/encoding";
 import { sha256 } from "../lib/constant-time";
@@ -80,10 +80,62 @@ export async function deliveryKeys(
 /** Longest key stored as given. */
 const MAX_KEY_CHARS = 512;
 
-export async function shardFor(env: Env, routeId: string, key: string, shards: number): Promise<DurableObjectStub<DedupShard>> {
+/** The name of the shard object that holds a key. */
+async function shardName(routeId: string, key: string, shards: number): Promise<string> {
   const digest = await sha256(key);
   const shard = ((digest[0]! << 24) | (digest[1]! << 16) | (digest[2]! << 8) | digest[3]!) >>> 0;
-  return env.DEDUP.get(env.DEDUP.idFromName(`dedup:${routeId}:${shard % shards}`));
+  return `dedup:${routeId}:${shard % shards}`;
+}
+
+const shardStub = (env: Env, name: string) => env.DEDUP.get(env.DEDUP.idFromName(name));
+
+export async function shardFor(env: Env, routeId: string, key: string, shards: number): Promise<DurableObjectStub<DedupShard>> {
+  return shardStub(env, await shardName(routeId, key, shards));
+}
+
+/**
+ * Settlements on their way to each shard, per isolate. The first one is sent at once; those
+ * that come while it is on its way gather and go together in the next call, so a busy
+ * shard gets one settle call (one disk transaction) per round trip, not one per delivery.
+ * The request whose settlement started a round sends the following ones too (its
+ * `waitUntil` covers them), for at most MAX_ROUNDS calls; the next settlement after that
+ * starts a fresh sender, so no request is kept alive for long by other requests' work.
+ */
+interface Outgoing {
+  queued: Settlement[];
+  sender: number;
+  rounds: number;
+}
+const outgoing = new Map<string, Outgoing>();
+const MAX_ROUNDS = 50;
+let senders = 0;
+
+export function settleLater(env: Env, shard: string, settlement: Settlement): Promise<void> {
+  let o = outgoing.get(shard);
+  if (!o) outgoing.set(shard, (o = { queued: [], sender: 0, rounds: 0 }));
+  o.queued.push(settlement);
+  if (o.sender !== 0 && o.rounds < MAX_ROUNDS) return Promise.resolve();
+  const me = ++senders;
+  o.sender = me;
+  o.rounds = 0;
+  return sendSettlements(env, shard, o, me);
+}
+
+async function sendSettlements(env: Env, shard: string, o: Outgoing, me: number): Promise<void> {
+  while (o.sender === me && o.queued.length > 0) {
+    const batch = o.queued;
+    o.queued = [];
+    o.rounds++;
+    try {
+      await shardStub(env, shard).settle(batch);
+    } catch (e) {
+      // Commits lost here expire by lease (the next copy is forwarded: at most one extra delivery); releases likewise.
+      console.log(JSON.stringify({ msg: "dedup_settle_failed", shard, settlements: batch.length, error: String((e as Error)?.message ?? e).slice(0, 200) }));
+    }
+  }
+  if (o.sender !== me) return; // a fresh sender took over
+  o.sender = 0;
+  if (o.queued.length === 0) outgoing.delete(shard);
 }
 
 export type Claim =
@@ -98,25 +150,26 @@ export async function claimDelivery(
   settings: DedupSettings,
   keys: readonly string[],
   now: number,
+  ctx: Pick<ExecutionContext, "waitUntil">,
 ): Promise<Claim> {
   const retention = retentionMs(route, settings);
-  const byShard = new Map<string, { stub: DurableObjectStub<DedupShard>; keys: string[] }>();
+  const byShard = new Map<string, string[]>();
   for (const key of keys) {
-    const stub = await shardFor(env, route.id, key, settings.shards);
-    const id = stub.id.toString();
-    const group = byShard.get(id) ?? byShard.set(id, { stub, keys: [] }).get(id)!;
-    group.keys.push(key);
+    const name = await shardName(route.id, key, settings.shards);
+    const group = byShard.get(name) ?? byShard.set(name, []).get(name)!;
+    group.push(key);
   }
-  const groups = [...byShard.values()];
+  const groups = [...byShard].map(([name, own]) => ({ name, keys: own, peers: keys.filter((k) => !own.includes(k)) }));
   const options = { now, leaseMs: route.config.originTimeoutMs + LEASE_MARGIN_MS, retentionMs: retention };
-  const outcomes = await Promise.all(groups.map((g) => g.stub.claim(g.keys, options, keys.filter((k) => !g.keys.includes(k)))));
+  const outcomes = await Promise.all(groups.map((g) => shardStub(env, g.name).claim(g.keys, options, g.peers)));
   const refused = outcomes.find((o) => o.status === "duplicate") ?? outcomes.find((o) => o.status === "in_flight");
   const settle = (delivered: boolean, at: number, among = groups) =>
-    Promise.all(among.map((g) => (delivered ? g.stub.commit(g.keys, at, retention) : g.stub.release(g.keys)))).then(() => {});
+    Promise.all(among.map((g) => settleLater(env, g.name, { keys: g.keys, peers: g.peers, delivered, at, retentionMs: retention }))).then(() => {});
   if (refused) {
     // Shards that did claim let go: the event is not being delivered by this request.
     const claimed = groups.filter((_, i) => outcomes[i]!.status === "claimed");
-    if (claimed.length > 0) await settle(false, now, claimed);
+    // In the background: the answer need not wait for other requests' settlements sent with it.
+    if (claimed.length > 0) ctx.waitUntil(settle(false, now, claimed));
     if (refused.status === "duplicate") return { kind: "duplicate", key: keys[0]! };
     return { code: "delivery_in_flight", retryAfterSeconds: Math.max(1, Math.ceil(refused.retryAfterMs / 1000)) };
   }
@@ -138,12 +191,13 @@ export async function dedupStage(
   body: Uint8Array,
   eventId: string | undefined,
   now: number,
+  ctx: Pick<ExecutionContext, "waitUntil">,
 ): Promise<DedupStep> {
   const settings = route.config.dedup;
   if (!settings) return DEDUP_OFF;
   const keys = await deliveryKeys(settings, request, body, eventId, route);
   try {
-    return await claimDelivery(env, route, settings, keys, now);
+    return await claimDelivery(env, route, settings, keys, now, ctx);
   } catch (e) {
     // The shard is unreachable: 503 makes the provider retry; forwarding unguarded could double-deliver.
     return { code: "store_unavailable", detail: `dedup: ${String((e as Error)?.message ?? e).slice(0, 200)}` };

@@ -79,7 +79,7 @@ async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionCont
     const signed = await answerSigned(route, verifiedBy, { method: request.method, url, headers: request.headers, body, now });
     if (signed) return { route, body, handshake: signed, verifiedBy };
   }
-  const dedup = observed ? DEDUP_OFF : await dedupStage(env, route, { method: request.method, url, headers: request.headers }, body, eventId, now);
+  const dedup = observed ? DEDUP_OFF : await dedupStage(env, route, { method: request.method, url, headers: request.headers }, body, eventId, now, ctx);
   if ("code" in dedup) return { route, body, rejection: dedup };
   if (dedup.kind === "duplicate") return { route, body, duplicate: { verifiedBy, eventId } };
   progress.settle = dedup.settle;

@@ -144,3 +144,21 @@ describe("dedup stage", () => {
     expect((await call(`${BASE}/__gateway/routes/gh/dedup/${encodeURIComponent("id:nope")}`, { headers: ADMIN })).status).toBe(404);
   });
 });
+
+describe("settlements sent in batches", () => {
+  it("settlements that come while one is on its way all land, with the first sender's promise", async () => {
+    const { env } = await import("cloudflare:workers");
+    const { settleLater } = await import("../../../src/pipeline/dedup");
+    const shard = env.DEDUP.get(env.DEDUP.idFromName("dedup:batched:0"));
+    const T = Date.now();
+    const keys = Array.from({ length: 120 }, (_, i) => `id:e${i}`);
+    for (const k of keys) expect((await shard.claim(k, { now: T, leaseMs: 60_000, retentionMs: 3_600_000 })).status).toBe("claimed");
+    // 120 at once: the first is sent alone, the other 119 gather behind it and go in the next call
+    const sent = keys.map((k, i) => settleLater(env, "dedup:batched:0", { keys: [k], peers: [], delivered: i % 2 === 0, at: T, retentionMs: 3_600_000 }));
+    await Promise.all(sent);
+    const states = await Promise.all(keys.map(async (k) => (await shard.lookup(k))?.state ?? "gone"));
+    expect(states.filter((s) => s === "delivered")).toHaveLength(60);
+    expect(states.filter((s) => s === "gone")).toHaveLength(60); // released: the provider's retry is forwarded
+    expect(states.filter((s) => s === "in_flight")).toHaveLength(0);
+  });
+});
