@@ -97,6 +97,37 @@ const summary = (r: EventRow): EventSummary => ({
   bodyBytes: r.body_bytes,
 });
 
+/** A final outcome of an attempt, reported when the alarm's batch is done. */
+interface Report {
+  readonly event: EventRow;
+  readonly decision: "delivered" | "dead_lettered";
+  readonly attempt: number;
+  readonly status: number | null;
+  readonly reason: string | null;
+  readonly latencyMs: number;
+}
+
+/** Origin answers up to this size are read to their end, so the connection goes back to the pool; larger ones are cancelled. */
+const DRAINED_BODY_BYTES = 64 * 1024;
+/** How long a slow answer body may take before it is cancelled: the attempt's outcome is already known from the status. */
+const DRAIN_MS = 1000;
+
+/** The origin's answer body is not kept: read a small one to its end (a cancelled body closes the connection: a new one per attempt). */
+async function finishBody(response: Response): Promise<void> {
+  if (!response.body) return;
+  const reader = response.body.getReader();
+  const length = Number(response.headers.get("content-length") ?? NaN);
+  if (!(length <= DRAINED_BODY_BYTES)) return void (await reader.cancel().catch(() => {}));
+  const deadline = setTimeout(() => void reader.cancel().catch(() => {}), DRAIN_MS);
+  try {
+    while (!(await reader.read()).done);
+  } catch {
+    // a broken answer body changes nothing: the status decided the outcome
+  } finally {
+    clearTimeout(deadline);
+  }
+}
+
 /** The route's delivery queue object. */
 export const queueFor = (env: Env, routeId: string) => env.DELIVERY.get(env.DELIVERY.idFromName(`delivery:${routeId}`));
 
@@ -104,6 +135,15 @@ export class DeliveryQueue extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Injected by tests; Math.random in production. */
   random: () => number = Math.random;
+  /**
+   * Facts kept in memory once read, so an enqueue is two inserts and nothing else: the
+   * route id as stored, the paused flag, the next sequence number and the alarm as last set
+   * (null: none pending). This object is their only writer.
+   */
+  private routeIdKept = false;
+  private pausedFlag: boolean | undefined;
+  private nextSeq: number | undefined;
+  private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -131,8 +171,12 @@ export class DeliveryQueue extends DurableObject<Env> {
 
   /** Stores the event durably; when this returns, the gateway may answer the provider. */
   async enqueue(routeId: string, event: QueuedEvent): Promise<void> {
-    await this.ctx.storage.put("routeId", routeId);
-    const seq = this.sql.exec<{ s: number }>("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM events").one().s;
+    if (!this.routeIdKept) {
+      await this.ctx.storage.put("routeId", routeId);
+      this.routeIdKept = true;
+    }
+    this.nextSeq ??= this.sql.exec<{ s: number }>("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM events").one().s;
+    const seq = this.nextSeq++;
     this.sql.exec(
       `INSERT INTO events (id, seq, state, received_at, next_attempt_at, method, url, headers, body_bytes, provider_event_id)
        VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`,
@@ -147,12 +191,17 @@ export class DeliveryQueue extends DurableObject<Env> {
       event.providerEventId ?? null,
     );
     writeChunks(this.sql, "bodies", event.id, event.body);
-    await this.armAlarm(Date.now());
+    // The event is due now: an alarm already set for now or earlier delivers it, nothing to compute.
+    if (await this.paused()) return;
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    const now = Date.now();
+    if (this.alarmAt === null || this.alarmAt > now) await this.setAlarm(now);
   }
 
   // ---- the delivery loop --------------------------------------------------------------
 
   override async alarm(): Promise<void> {
+    this.alarmAt = null; // this one has fired; armAlarm sets the next
     const now = Date.now();
     this.expire(now);
     if (await this.paused()) return this.armAlarm(Date.now());
@@ -162,18 +211,21 @@ export class DeliveryQueue extends DurableObject<Env> {
       .exec<EventRow>("SELECT * FROM events WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY seq LIMIT ?", now, BATCH)
       .toArray();
 
+    const reports: Report[] = [];
     for (const event of due) {
       if (!route || route.kind === "broken") {
         // No usable config: keep the event (it is not the event's fault), try again later.
         this.sql.exec("UPDATE events SET next_attempt_at = ?, last_error = ? WHERE id = ?", now + 60_000, "route missing or misconfigured", event.id);
         continue;
       }
-      const breaker = this.breaker(new URL(event.url).origin);
+      const origin = new URL(event.url).origin;
+      const breaker = this.breaker(origin);
       if (isOpen(breaker, Date.now())) break; // wait; one probe when it half-opens
       const probing = isProbing(breaker, Date.now(), route.breakerPolicy);
-      const reached = await this.attempt(route, event);
+      const reached = await this.attempt(route, event, origin, breaker, reports);
       if (probing && !reached) break;
     }
+    if (route && route.kind !== "broken" && reports.length > 0) await this.report(route, reports);
     await this.armAlarm(Date.now());
   }
 
@@ -192,8 +244,8 @@ export class DeliveryQueue extends DurableObject<Env> {
     }
   }
 
-  /** One delivery attempt; true when the origin answered at all (any status). */
-  private async attempt(route: CompiledRoute, event: EventRow): Promise<boolean> {
+  /** One delivery attempt; true when the origin answered at all (any status). A final outcome is added to `reports`. */
+  private async attempt(route: CompiledRoute, event: EventRow, origin: string, breaker: BreakerState, reports: Report[]): Promise<boolean> {
     const started = Date.now();
     const n = event.attempts + 1;
     const headers = new Headers(JSON.parse(event.headers) as [string, string][]);
@@ -208,7 +260,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     if (sent.ok) {
       status = sent.response.status;
       retryAfter = sent.response.headers.get("retry-after");
-      await sent.response.body?.cancel();
+      await finishBody(sent.response);
     } else {
       error = sent.timeout ? "timeout" : sent.error;
     }
@@ -217,11 +269,11 @@ export class DeliveryQueue extends DurableObject<Env> {
 
     const outcome = classify(status);
     const reached = status !== null && status < 500;
-    this.recordBreaker(new URL(event.url).origin, reached, now, route);
+    this.recordBreaker(origin, breaker, reached, now, route);
     if (outcome === "delivered") {
       this.finish(event.id, "delivered", n, status, null, now + DELIVERED_RETENTION_MS);
       deleteChunks(this.sql, "bodies", event.id);
-      await this.report(route, event, "delivered", n, status, null, now - started);
+      reports.push({ event, decision: "delivered", attempt: n, status, reason: null, latencyMs: now - started });
       return true;
     }
     const policy = route.retryPolicy;
@@ -230,33 +282,36 @@ export class DeliveryQueue extends DurableObject<Env> {
     if (next === null) {
       const why = error ?? (outcome === "permanent" ? `permanent status ${status}` : "attempts or age exhausted");
       this.finish(event.id, "dead", n, status, why, now + route.deadLetterRetentionMs);
-      await this.report(route, event, "dead_lettered", n, status, why, now - started);
+      reports.push({ event, decision: "dead_lettered", attempt: n, status, reason: why, latencyMs: now - started });
     } else {
       this.sql.exec("UPDATE events SET attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?", n, next, status, error, event.id);
     }
     return reached;
   }
 
-  /** A final outcome goes to the log line and the route's event log, like a request's. */
-  private async report(route: CompiledRoute, event: EventRow, decision: "delivered" | "dead_lettered", attempt: number, status: number | null, reason: string | null, latencyMs: number): Promise<void> {
-    const line = {
-      requestId: event.id,
-      route: route.id,
-      method: event.method,
-      path: new URL(event.url).pathname,
-      decision,
-      status: status ?? 0,
-      latencyMs,
-      attempt,
-      messageId: event.id,
-      ...(status !== null && { originStatus: status }),
-      ...(reason && { reason }),
-      ...(event.provider_event_id && { eventId: event.provider_event_id }),
-    };
-    logRequest(line);
+  /** Final outcomes go to the log line and the route's event log, like a request's: one log write per alarm, not one per event. */
+  private async report(route: CompiledRoute, reports: readonly Report[]): Promise<void> {
+    const entries = reports.map(({ event, decision, attempt, status, reason, latencyMs }) => {
+      const line = {
+        requestId: event.id,
+        route: route.id,
+        method: event.method,
+        path: new URL(event.url).pathname,
+        decision,
+        status: status ?? 0,
+        latencyMs,
+        attempt,
+        messageId: event.id,
+        ...(status !== null && { originStatus: status }),
+        ...(reason && { reason }),
+        ...(event.provider_event_id && { eventId: event.provider_event_id }),
+      };
+      logRequest(line);
+      return { ...line, at: Date.now() };
+    });
     const o = route.config.observability;
     await eventLogFor(this.env, route.id)
-      .append(route.id, [{ ...line, at: Date.now() }], { maxAgeMs: o.retentionSeconds * 1000, maxEntries: o.maxEvents })
+      .append(route.id, entries, { maxAgeMs: o.retentionSeconds * 1000, maxEntries: o.maxEvents })
       .catch(() => {}); // the log is for people; it never blocks delivery
   }
 
@@ -281,14 +336,21 @@ export class DeliveryQueue extends DurableObject<Env> {
     return row ? { failures: row.failures, opens: row.opens, openUntil: row.open_until } : CLOSED;
   }
 
-  private recordBreaker(origin: string, reached: boolean, now: number, route: CompiledRoute): void {
-    const next = afterAttempt(this.breaker(origin), reached, now, route.breakerPolicy);
+  private recordBreaker(origin: string, before: BreakerState, reached: boolean, now: number, route: CompiledRoute): void {
+    const next = afterAttempt(before, reached, now, route.breakerPolicy);
+    if (next === CLOSED && before === CLOSED) return; // no row, none to write
     if (next === CLOSED) this.sql.exec("DELETE FROM breaker WHERE origin = ?", origin);
     else this.sql.exec("INSERT OR REPLACE INTO breaker (origin, failures, opens, open_until) VALUES (?, ?, ?, ?)", origin, next.failures, next.opens, next.openUntil);
   }
 
   private async paused(): Promise<boolean> {
-    return (await this.ctx.storage.get<boolean>("paused")) === true;
+    this.pausedFlag ??= (await this.ctx.storage.get<boolean>("paused")) === true;
+    return this.pausedFlag;
+  }
+
+  private async setAlarm(at: number): Promise<void> {
+    await this.ctx.storage.setAlarm(at);
+    this.alarmAt = at;
   }
 
   private async armAlarm(now: number): Promise<void> {
@@ -301,8 +363,8 @@ export class DeliveryQueue extends DurableObject<Env> {
     const candidates = [pending === null ? null : Math.max(pending, openUntil), expiry].filter((t): t is number => t !== null);
     if (candidates.length === 0) return;
     const at = Math.max(now, Math.min(...candidates));
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt === null || this.alarmAt > at) await this.setAlarm(at);
   }
 
   // ---- operator API ---------------------------------------------------------------------
@@ -315,6 +377,7 @@ export class DeliveryQueue extends DurableObject<Env> {
   async setPaused(paused: boolean): Promise<number> {
     if (paused) await this.ctx.storage.put("paused", true);
     else await this.ctx.storage.delete("paused");
+    this.pausedFlag = paused;
     await this.armAlarm(Date.now());
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE state = 'pending'").one().n;
   }
