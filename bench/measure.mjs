@@ -64,7 +64,7 @@ export function parseWrk(out) {
  * optional `settleUntil(wrkResult)` adds a condition). `server` is the pid under test
  * (workerd), `origin` the origin's; both are measured, CPU up to the end of the settling.
  */
-export async function load({ url, bodyFile, headers = {}, uniqueHeader, randomIp, runId, seconds, connections, threads = 2, server, origin, settleUntil, settleMaxMs }) {
+export async function load({ url, bodyFile, headers = {}, uniqueHeader, copyEvery, randomIp, runId, seconds, connections, threads = 2, server, origin, settleUntil, settleMaxMs }) {
   const env = {
     ...process.env,
     BENCH_BODY: bodyFile,
@@ -72,6 +72,7 @@ export async function load({ url, bodyFile, headers = {}, uniqueHeader, randomIp
     BENCH_RUN_ID: runId,
     ...(uniqueHeader && { BENCH_UNIQUE_ID: uniqueHeader }),
     ...(randomIp && { BENCH_RANDOM_IP: "1" }),
+    ...(copyEvery && { BENCH_COPY_EVERY: String(copyEvery) }),
   };
   const pids = [server, origin];
   const cpuBefore = pids.map(cpuTicks);

@@ -46,8 +46,9 @@ export function bodyFile(dir, size) {
  */
 export function scenarios({ gateway, passthrough, origin }) {
   const route = (id, extra) => ({ id, host: "*", path: `/b/${id}`, origin, limits: { maxBodyBytes: MAX_BODY_BYTES }, ...extra });
+  const dupId = `bench-copy-${process.pid}`;
   const signed = (extra) => ({
-    headers: (body) => ({ "X-Hub-Signature-256": githubSignature(body), "CF-Connecting-IP": PROVIDER_IP }),
+    headers: (body) => ({ "X-Hub-Signature-256": githubSignature(body), "CF-Connecting-IP": PROVIDER_IP, ...(extra.fixedId && { [extra.fixedId]: dupId }) }),
     forged: (body) => ({ headers: { "X-Hub-Signature-256": githubSignature(body, "wrong-secret") } }),
     ...extra,
   });
@@ -74,6 +75,10 @@ export function scenarios({ gateway, passthrough, origin }) {
     // preset also keys on a hash of signature + body, because its delivery id is unsigned, and
     // with the bench's one fixed body every request after the first would be a duplicate.
     signed({ name: "hmac+dedup", slot: true, route: route("dedup", { auth: { methods: [githubAsData] }, dedup: { key: { header: "X-GitHub-Delivery" } } }), unique: "X-GitHub-Delivery" }),
+    // 20 % of the load are copies of events delivered a moment before: answered 200 duplicate, not forwarded.
+    signed({ name: "hmac+dedup/20%-copies", slot: true, route: route("dedup-copies", { auth: { methods: [githubAsData] }, dedup: { key: { header: "X-GitHub-Delivery" } } }), unique: "X-GitHub-Delivery", copyEvery: 5 }),
+    // Only copies: one event delivered in the pre-flight, then every request is its duplicate.
+    signed({ name: "hmac+dedup/copies-only", slot: true, route: route("dedup-dups", { auth: { methods: [githubAsData] }, dedup: { key: { header: "X-GitHub-Delivery" } } }), fixedId: "X-GitHub-Delivery" }),
     signed({ name: "hmac+dedup/4 shards", slot: true, fullOnly: true, route: route("dedup4", { auth: { methods: [githubAsData] }, dedup: { key: { header: "X-GitHub-Delivery" }, shards: 4 } }), unique: "X-GitHub-Delivery" }),
     // SLOT (queue mode): stored durably, answered 202, delivered later by the route's queue.
     signed({ name: "queue", slot: true, route: route("queue", { auth: { methods: [github] }, delivery: { mode: "queue" } }), unique: "X-GitHub-Delivery", expect: 202 }),

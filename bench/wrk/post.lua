@@ -5,6 +5,8 @@
 --   BENCH_RUN_ID    nonce of this run: ids must never repeat across runs, or a dedup
 --                   scenario would measure duplicate short-circuits instead of deliveries
 --   BENCH_RANDOM_IP send a random CF-Connecting-IP per request (the flood's forgers)
+--   BENCH_COPY_EVERY with BENCH_UNIQUE_ID: every Nth request is a copy of one this thread
+--                   sent COPY_LAG requests earlier (long delivered, so a duplicate, not in flight)
 local f = assert(io.open(os.getenv("BENCH_BODY"), "rb"))
 wrk.method = "POST"
 wrk.body = f:read("*a")
@@ -18,6 +20,8 @@ end
 local unique = os.getenv("BENCH_UNIQUE_ID")
 local run_id = os.getenv("BENCH_RUN_ID") or "run"
 local random_ip = os.getenv("BENCH_RANDOM_IP")
+local copy_every = tonumber(os.getenv("BENCH_COPY_EVERY") or "")
+local COPY_LAG = 200
 local threads = 0
 local counter = 0
 
@@ -35,7 +39,9 @@ end
 if unique or random_ip then
   function request()
     counter = counter + 1
-    if unique then wrk.headers[unique] = string.format("%s-%d-%d", run_id, tid or 0, counter) end
+    local n = counter
+    if copy_every and counter % copy_every == 0 and counter > COPY_LAG then n = counter - COPY_LAG - 1 end -- (counter - COPY_LAG would itself be a copy, its id never sent)
+    if unique then wrk.headers[unique] = string.format("%s-%d-%d", run_id, tid or 0, n) end
     -- 2001:db8::/32 is the documentation range: a header value only, traffic stays on 127.0.0.1
     if random_ip then
       wrk.headers["CF-Connecting-IP"] = string.format("2001:db8:%x:%x::%x", math.random(0, 65535), math.random(0, 65535), math.random(1, 65535))
