@@ -4,16 +4,17 @@
  */
 import { Router, type IRequest } from "itty-router";
 import { parseRouteConfig } from "../config/parse";
-import { clearRouteCache, deleteRoute, getRoute, listStoredRoutes, putRoute, readStoredRoute, setRouteState, UnusableRoute } from "../config/store";
+import { clearRouteCache, deleteRoute, findRoute, getRoute, listStoredRoutes, putRoute, readStoredRoute, setRouteState, UnusableRoute } from "../config/store";
 import type { Env } from "../env";
 import { matchesAnyDigest, sha256 } from "../lib/constant-time";
 import type { EventState } from "../durable/delivery-queue";
 import { shardFor } from "../pipeline/dedup";
-import { mediaType } from "../pipeline/shed";
+import { mediaType } from "../lib/headers";
 import { queueFor } from "../durable/delivery-queue";
 import { eventLogFor } from "../durable/event-log";
 import { hubFor, isSeq } from "../durable/listen-hub";
-import { bytesToBase64 } from "../lib/encoding";
+import { base64ToBytes, bytesToBase64 } from "../lib/encoding";
+import { explain } from "../pipeline/destinations";
 import { dashboardResponse } from "./dashboard";
 import { coolingDown, recordRefusedToken, type Gate } from "./guard";
 import { presets } from "../verify/presets";
@@ -27,6 +28,89 @@ import { redactRoute } from "./redact";
 async function dedupShard(env: Env, routeId: string, key: string) {
   const route = await readStoredRoute(env, routeId);
   return route?.dedup ? shardFor(env, routeId, key, route.dedup.shards) : null;
+}
+
+/**
+ * The queue `?destination=` names (a route's primary destination, or a single origin, has the
+ * route's own queue); null when the route has no such destination.
+ */
+async function destinationQueue(env: Env, routeId: string, destination: unknown) {
+  if (destination === undefined || destination === "") return queueFor(env, routeId);
+  const route = await readStoredRoute(env, routeId);
+  const list = route?.destinations;
+  if (!list || typeof destination !== "string") return null;
+  const index = list.findIndex((d) => d.id === destination);
+  if (index < 0) return null;
+  const primary = Math.max(0, list.findIndex((d) => d.primary));
+  return index === primary ? queueFor(env, routeId) : queueFor(env, routeId, destination);
+}
+
+/** Every queue of a route: its own, and one per destination besides the primary. */
+async function allQueues(env: Env, routeId: string) {
+  const list = (await readStoredRoute(env, routeId))?.destinations ?? [];
+  const primary = Math.max(0, list.findIndex((d) => d.primary));
+  return [queueFor(env, routeId), ...list.filter((_, i) => i !== primary).map((d) => queueFor(env, routeId, d.id))];
+}
+
+const NO_DESTINATION = { error: "not_found", message: "the route has no destination of that id" };
+
+/**
+ * A sample event for explain: `{ url?, method?, path?, headers?, body? }` (body: text, JSON, or
+ * base64 with `bodyEncoding: "base64"`); without a route, `url` says which route it is for.
+ */
+async function explainSample(env: Env, request: Request, route: Awaited<ReturnType<typeof getRoute>> | undefined): Promise<Response> {
+  let sample: unknown;
+  try {
+    sample = await request.json();
+  } catch {
+    sample = undefined;
+  }
+  if (!sample || typeof sample !== "object" || Array.isArray(sample)) return json(400, { error: "bad_request", message: "send a JSON object: { url, method, headers, body }" });
+  const s = sample as Record<string, unknown>;
+  if (route === undefined) {
+    let url: URL;
+    try {
+      url = new URL(String(s.url));
+    } catch {
+      return json(400, { error: "bad_request", message: "url must be the webhook URL the event is sent to" });
+    }
+    route = await findRoute(env, url.hostname, url.pathname, Date.now());
+    s.path = url.pathname + url.search;
+    s.host = url.host;
+  }
+  if (!route) return json(404, { error: "not_found", message: "no route for that URL" });
+  if (route.kind === "broken") return json(409, { error: "route_misconfigured", message: route.problem });
+  const read = readSample(s, typeof s.host === "string" ? s.host : route.config.host, route.config.path);
+  if ("error" in read) return json(400, { error: "bad_request", message: read.error });
+  const compiled = route;
+  const explained = explain(compiled, read.request, new URL(read.request.url), read.body, (h) => maskHeaders(h, compiled.masking));
+  return json(200, { route: route.id, destinations: explained });
+}
+
+function readSample(s: Record<string, unknown>, host: string, routePath: string): { request: Request; body: Uint8Array } | { error: string } {
+  const method = typeof s.method === "string" ? s.method.toUpperCase() : "POST";
+  const path = typeof s.path === "string" && s.path.startsWith("/") ? s.path : routePath;
+  if (!/^[A-Z]{1,16}$/.test(method)) return { error: "method must be an HTTP method" };
+  const headers = new Headers();
+  if (s.headers !== undefined) {
+    if (!s.headers || typeof s.headers !== "object" || Array.isArray(s.headers)) return { error: "headers must be an object of names and values" };
+    try {
+      for (const [name, value] of Object.entries(s.headers)) headers.set(name, String(value));
+    } catch {
+      return { error: "headers must be valid header names and values" };
+    }
+  }
+  let body: Uint8Array = new Uint8Array();
+  if (typeof s.body === "string") body = s.bodyEncoding === "base64" ? base64ToBytes(s.body) ?? new Uint8Array() : new TextEncoder().encode(s.body);
+  else if (s.body !== undefined) body = new TextEncoder().encode(JSON.stringify(s.body));
+  const url = `https://${host === "*" ? "example.com" : host}${path}`;
+  let sampleRequest: Request;
+  try {
+    sampleRequest = new Request(url, { method, headers });
+  } catch {
+    return { error: "path must be a URL path" };
+  }
+  return { request: sampleRequest, body };
 }
 
 function safeDecode(text: string): string | null {
@@ -159,10 +243,13 @@ export function adminRouter(prefix: string) {
     .get("/routes/:id/events", async ({ params, query }, env) => {
       const state = String(query.state ?? "pending");
       if (!["pending", "delivered", "dead"].includes(state)) return json(400, { error: "bad_request", message: "state must be pending, delivered or dead" });
-      return json(200, { events: await queueFor(env, params.id!).list(state as EventState) });
+      const queue = await destinationQueue(env, params.id!, query.destination);
+      return queue ? json(200, { events: await queue.list(state as EventState) }) : json(404, NO_DESTINATION);
     })
-    .get("/routes/:id/events/:eventId", async ({ params }, env) => {
-      const found = await queueFor(env, params.id!).inspect(params.eventId!);
+    .get("/routes/:id/events/:eventId", async ({ params, query }, env) => {
+      const queue = await destinationQueue(env, params.id!, query.destination);
+      if (!queue) return json(404, NO_DESTINATION);
+      const found = await queue.inspect(params.eventId!);
       if (!found) return json(404, { error: "not_found" });
       const route = await getRoute(env, params.id!, Date.now());
       const headers = found.headers as [string, string][];
@@ -170,7 +257,10 @@ export function adminRouter(prefix: string) {
       // header name showed in full (review finding): then every value is masked.
       return json(200, { ...found, headers: route?.kind === "route" ? maskHeaders(headers, route.masking) : maskAllHeaders(headers) });
     })
-    .get("/routes/:id/dead-letters", async ({ params }, env) => json(200, { events: await queueFor(env, params.id!).list("dead") }))
+    .get("/routes/:id/dead-letters", async ({ params, query }, env) => {
+      const queue = await destinationQueue(env, params.id!, query.destination);
+      return queue ? json(200, { events: await queue.list("dead") }) : json(404, NO_DESTINATION);
+    })
     // All dead letters, or those received in [since, until) (epoch ms); ?dryRun=1 says what would be sent.
     .post("/routes/:id/dead-letters/replay", async ({ params, query }, env) => {
       const num = (v: unknown) => (v === undefined || v === "" ? undefined : Number(v));
@@ -178,10 +268,14 @@ export function adminRouter(prefix: string) {
       const until = num(query.until);
       if ([since, until].some((t) => t !== undefined && !Number.isSafeInteger(t))) return json(400, { error: "bad_request", message: "since and until are epoch milliseconds" });
       const dryRun = query.dryRun === "1" || query.dryRun === "true";
-      return json(200, await queueFor(env, params.id!).replay({ ...(since !== undefined && { since }), ...(until !== undefined && { until }) }, dryRun));
+      const queue = await destinationQueue(env, params.id!, query.destination);
+      if (!queue) return json(404, NO_DESTINATION);
+      return json(200, await queue.replay({ ...(since !== undefined && { since }), ...(until !== undefined && { until }) }, dryRun));
     })
-    .post("/routes/:id/dead-letters/:eventId/replay", async ({ params }, env) => {
-      const result = await queueFor(env, params.id!).replay([params.eventId!]);
+    .post("/routes/:id/dead-letters/:eventId/replay", async ({ params, query }, env) => {
+      const queue = await destinationQueue(env, params.id!, query.destination);
+      if (!queue) return json(404, NO_DESTINATION);
+      const result = await queue.replay([params.eventId!]);
       return result.replayed > 0 ? json(200, result) : json(404, { error: "not_found", message: "no dead letter with that id" });
     })
     .get("/routes/:id/log", async ({ params, query }, env) => {
@@ -204,18 +298,46 @@ export function adminRouter(prefix: string) {
       const bucketMs = Math.max(1000, Number(query.bucketMs ?? 60_000));
       return json(200, { since, bucketMs, buckets: await eventLogFor(env, params.id!).summary(since, bucketMs) });
     })
+    // A route's destinations as configured, with what each did over the last `since` ms (default 24 h).
+    .get("/routes/:id/destinations", async ({ params, query }, env) => {
+      const route = await getRoute(env, params.id!, Date.now());
+      if (!route) return json(404, { error: "not_found" });
+      if (route.kind === "broken") return json(409, { error: "route_misconfigured", message: route.problem });
+      const since = Date.now() - (query.since !== undefined ? Number(query.since) : 24 * 3600_000);
+      const counts: Record<string, Record<string, number>> = route.fanOut ? await eventLogFor(env, route.id).destinationCounts(since) : {};
+      const configured = route.config.destinations ?? [];
+      return json(200, {
+        destinations: route.destinations.map((d) => {
+          const own = configured.find((c) => c.id === d.id);
+          return {
+            id: d.id,
+            url: d.url ?? null,
+            primary: d.primary,
+            mode: d.mode,
+            ...(own?.filter !== undefined && { filter: own.filter }),
+            ...(own?.transform !== undefined && { transform: own.transform }),
+            counts: counts[d.id] ?? {},
+          };
+        }),
+      });
+    })
+    // Where a sample event would go, and the request each destination would get; nothing is sent.
+    // By route id, or (`hookgate send --explain`) by the webhook URL, found as the pipeline finds it.
+    .post("/routes/:id/explain", async (request, env) => explainSample(env, request, await getRoute(env, request.params.id!, Date.now())))
+    .post("/explain", async (request, env) => explainSample(env, request, undefined))
     // Pause: the queue stops at once and requests queue instead of forwarding (other isolates
     // within the route cache's TTL plus KV propagation). Resume: the queue drains, oldest first.
     .post("/routes/:id/pause", async ({ params }, env) => {
       if (!(await readStoredRoute(env, params.id!))) return json(404, { error: "not_found" });
-      const pending = await queueFor(env, params.id!).setPaused(true);
+      // Every destination's queue stops; `pending` counts them all.
+      const pending = (await Promise.all((await allQueues(env, params.id!)).map((q) => q.setPaused(true)))).reduce((a, b) => a + b, 0);
       const state = await setRouteState(env, params.id!, { pausedAt: Date.now() });
       return state ? json(200, { id: params.id, paused: true, pausedAt: state.pausedAt, pending }) : json(404, { error: "not_found" });
     })
     .post("/routes/:id/resume", async ({ params }, env) => {
       const state = await setRouteState(env, params.id!, { pausedAt: null });
       if (!state) return json(404, { error: "not_found" });
-      const pending = await queueFor(env, params.id!).setPaused(false);
+      const pending = (await Promise.all((await allQueues(env, params.id!)).map((q) => q.setPaused(false)))).reduce((a, b) => a + b, 0);
       return json(200, { id: params.id, paused: false, pending });
     })
     // hookgate listen: a WebSocket held by the route's listen hub (durable/listen-hub.ts).

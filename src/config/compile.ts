@@ -11,6 +11,8 @@ import { masking, type Masking } from "../observability/mask";
 import { buildVerifier, gatewayQueryTokens, type ResolvedMethod } from "../verify/build";
 import type { SecretValue } from "../verify/secrets";
 import type { Verifier } from "../verify/types";
+import { compileFilter, type CompiledFilter } from "../routing/filter";
+import { compileTransform, type CompiledTransform } from "../routing/transform";
 import { parseStoredRoute } from "./parse";
 import { presets, secretOptions } from "../verify/presets";
 import { present, type StoredRoute, type StoredSecret } from "./schema";
@@ -32,13 +34,8 @@ export interface CompiledRoute {
   readonly allowCidrs: readonly Cidr[] | undefined;
   /** Ranges never rate-limited (a provider's published ranges). */
   readonly exemptCidrs: readonly Cidr[];
-  /** Signs what goes to the origin (Standard Webhooks), when `originSigning` is set. */
-  readonly signer: OriginSigner | undefined;
-  readonly retryPolicy: RetryPolicy;
-  readonly breakerPolicy: BreakerPolicy;
   /** Decrypted alert destinations. */
   readonly alertTargets: readonly AlertTarget[];
-  readonly deadLetterRetentionMs: number;
   /** What the event log and admin reads hide: the route's credential headers and secret values. */
   readonly masking: Masking;
   /** Every verifier's signature headers: with the body, they key dedup's content hash. */
@@ -47,7 +44,34 @@ export interface CompiledRoute {
   readonly unsignedEventId: boolean;
   /** An hour past the longest retry horizon of the route's presets: dedup's default retention (undefined: none documented). */
   readonly providerRetentionSeconds: number | undefined;
+  /**
+   * Where verified events go, the primary first. A route with `origin` (or neither) has one,
+   * `origin`, with the route's own settings; `fanOut` is false then, and the pipeline takes
+   * the single-origin path it always had.
+   */
+  readonly destinations: readonly CompiledDestination[];
+  readonly fanOut: boolean;
 }
+
+/** One destination, its settings resolved against the route's. */
+export interface CompiledDestination {
+  readonly id: string;
+  /** Base URL; undefined: the app behind the route itself (a route without origin). */
+  readonly url: string | undefined;
+  readonly primary: boolean;
+  readonly mode: "sync" | "queue";
+  readonly retryOnFailure: boolean;
+  readonly filter: CompiledFilter | undefined;
+  readonly transform: CompiledTransform | undefined;
+  readonly signer: OriginSigner | undefined;
+  readonly originTimeoutMs: number;
+  readonly retryPolicy: RetryPolicy;
+  readonly breakerPolicy: BreakerPolicy;
+  readonly deadLetterRetentionMs: number;
+}
+
+/** The id of the destination a route with `origin` (or no destinations) has. */
+export const ORIGIN_DESTINATION = "origin";
 
 export interface AlertTarget {
   readonly type: "slack" | "discord" | "webhook";
@@ -78,13 +102,70 @@ function retentionOf(methods: readonly ResolvedMethod[]): number | undefined {
   return hours.length > 0 ? (Math.max(...hours) + 1) * 3600 : undefined;
 }
 
-function retryPolicyOf(delivery: StoredRoute["delivery"]): RetryPolicy {
+type DeliverySettings = Omit<NonNullable<StoredRoute["delivery"]>, "mode"> | undefined;
+
+function retryPolicyOf(delivery: DeliverySettings): RetryPolicy {
   return {
     maxAttempts: delivery?.maxAttempts ?? DEFAULT_POLICY.maxAttempts,
     maxAgeMs: delivery?.maxAgeSeconds !== undefined ? delivery.maxAgeSeconds * 1000 : DEFAULT_POLICY.maxAgeMs,
     initialBackoffMs: delivery?.initialBackoffSeconds !== undefined ? delivery.initialBackoffSeconds * 1000 : DEFAULT_POLICY.initialBackoffMs,
     maxBackoffMs: delivery?.maxBackoffSeconds !== undefined ? delivery.maxBackoffSeconds * 1000 : DEFAULT_POLICY.maxBackoffMs,
   };
+}
+
+const breakerOf = (delivery: DeliverySettings): BreakerPolicy =>
+  delivery?.circuitBreaker ? { threshold: delivery.circuitBreaker.failures, pauseMs: delivery.circuitBreaker.pauseSeconds * 1000 } : DEFAULT_BREAKER;
+const deadLetterRetentionOf = (delivery: DeliverySettings): number =>
+  delivery?.deadLetterRetentionSeconds !== undefined ? delivery.deadLetterRetentionSeconds * 1000 : DEFAULT_DEAD_LETTER_RETENTION_MS;
+
+/** The route's destinations with their settings resolved: a destination's own, else the route's. */
+function destinationsOf(config: StoredRoute, signer: OriginSigner | undefined): CompiledDestination[] {
+  const route = config.delivery;
+  const own = config.destinations;
+  if (!own) {
+    return [
+      {
+        id: ORIGIN_DESTINATION,
+        url: config.origin,
+        primary: true,
+        mode: route?.mode === "queue" ? "queue" : "sync",
+        retryOnFailure: route?.retryOnFailure ?? false,
+        filter: undefined,
+        transform: undefined,
+        signer,
+        originTimeoutMs: config.originTimeoutMs,
+        retryPolicy: retryPolicyOf(route),
+        breakerPolicy: breakerOf(route),
+        deadLetterRetentionMs: deadLetterRetentionOf(route),
+      },
+    ];
+  }
+  const primary = Math.max(0, own.findIndex((d) => d.primary));
+  const list = own.map((d, i): CompiledDestination => {
+    const delivery = d.delivery ?? route;
+    const isPrimary = i === primary;
+    const compiledFilter = d.filter === undefined ? undefined : compileFilter(d.filter, "filter");
+    const compiledTransform = d.transform === undefined ? undefined : compileTransform(d.transform, "transform");
+    // Checked when parsed; a stored config that no longer compiles is broken, never let through unfiltered.
+    if (compiledFilter && !compiledFilter.ok) throw new Broken(`destinations.${i}.${compiledFilter.error}`);
+    if (compiledTransform && !compiledTransform.ok) throw new Broken(`destinations.${i}.${compiledTransform.error}`);
+    return {
+      id: d.id,
+      url: d.url,
+      primary: isPrimary,
+      mode: isPrimary && (d.delivery?.mode ?? route?.mode) !== "queue" ? "sync" : "queue",
+      retryOnFailure: isPrimary && (delivery?.retryOnFailure ?? false),
+      filter: compiledFilter?.ok ? compiledFilter.value : undefined,
+      transform: compiledTransform?.ok ? compiledTransform.value : undefined,
+      signer: d.attest ? signer : undefined,
+      originTimeoutMs: d.originTimeoutMs ?? config.originTimeoutMs,
+      retryPolicy: retryPolicyOf(delivery),
+      breakerPolicy: breakerOf(delivery),
+      deadLetterRetentionMs: deadLetterRetentionOf(delivery),
+    };
+  });
+  // The primary first: it is the one the pipeline waits for.
+  return [list[primary]!, ...list.filter((_, i) => i !== primary)];
 }
 
 export async function compileRoute(id: string, raw: unknown, keys: readonly SecretKey[]): Promise<CompiledRoute | BrokenRoute> {
@@ -122,6 +203,7 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
           throw new Broken(e.message);
         })
       : undefined;
+    const destinations = destinationsOf(config, signer);
     const alertTargets: AlertTarget[] = [];
     for (const [i, t] of (config.alerts?.targets ?? []).entries()) {
       const [url] = await openAll([t.url], id, keys, `alerts.targets.${i}.url`);
@@ -137,11 +219,6 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
       stripQuery: new Set(verifiers.flatMap((v) => v.strip.query)),
       allowCidrs: config.allowCidrs?.map((c) => parseCidr(c)!),
       exemptCidrs: (config.rateLimit?.exemptCidrs ?? []).map((c) => parseCidr(c)!),
-      signer,
-      retryPolicy: retryPolicyOf(config.delivery),
-      breakerPolicy: config.delivery?.circuitBreaker
-        ? { threshold: config.delivery.circuitBreaker.failures, pauseMs: config.delivery.circuitBreaker.pauseSeconds * 1000 }
-        : DEFAULT_BREAKER,
       alertTargets,
       masking: masking(
         verifiers.flatMap((v) => [...v.strip.headers, ...(v.signatureHeaders ?? [])]),
@@ -150,8 +227,9 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
       signatureHeaders: verifiers.flatMap((v) => v.signatureHeaders ?? []),
       unsignedEventId: verifiers.some((v) => v.unsignedEventId),
       providerRetentionSeconds: retentionOf(methods),
-      deadLetterRetentionMs:
-        config.delivery?.deadLetterRetentionSeconds !== undefined ? config.delivery.deadLetterRetentionSeconds * 1000 : DEFAULT_DEAD_LETTER_RETENTION_MS,
+      destinations,
+      // One destination without rules is the single origin, whatever its name: the fast path.
+      fanOut: destinations.length > 1 || destinations.some((d) => d.filter || d.transform),
     };
   } catch (e) {
     if (e instanceof Broken) return { kind: "broken", id, problem: e.message };

@@ -53,11 +53,33 @@ function customIssues(method: Extract<Method, { type: "hmac" | "ed25519" }>, at:
   return issues;
 }
 
+/** Destinations: instead of `origin`, unique ids, one primary (its answer is the provider's); the others are queued. */
+function destinationIssues(route: InputRoute | StoredRoute): ConfigIssue[] {
+  const list = route.destinations;
+  if (!list) return [];
+  const issues: ConfigIssue[] = [];
+  if (route.origin !== undefined) issues.push({ path: "origin", message: "cannot be used with destinations: list the origin as a destination" });
+  if (route.delivery?.mode === "listen") issues.push({ path: "destinations", message: 'are not used in delivery mode "listen"' });
+  const primaries = list.flatMap((d, i) => (d.primary ? [i] : []));
+  if (primaries.length > 1) issues.push({ path: `destinations.${primaries[1]}.primary`, message: "only one destination can be primary" });
+  const primary = primaries[0] ?? 0;
+  const seen = new Set<string>();
+  list.forEach((d, i) => {
+    if (seen.has(d.id)) issues.push({ path: `destinations.${i}.id`, message: `"${d.id}" is used by another destination` });
+    seen.add(d.id);
+    if (i === primary) return;
+    if (d.delivery?.mode === "sync") issues.push({ path: `destinations.${i}.delivery.mode`, message: "only the primary destination is sync: the others are queued" });
+    if (d.delivery?.retryOnFailure) issues.push({ path: `destinations.${i}.delivery.retryOnFailure`, message: "applies to the primary destination only (the others are queued and retried anyway)" });
+  });
+  return issues;
+}
+
 function crossFieldIssues(route: InputRoute | StoredRoute): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (route.delivery?.mode === "listen" && route.origin !== undefined) {
     issues.push({ path: "origin", message: 'is not used in delivery mode "listen" (events wait for `hookgate listen`): remove it, or use mode "sync" or "queue"' });
   }
+  issues.push(...destinationIssues(route));
   route.auth.methods.forEach((method, i) => {
     const at = `auth.methods.${i}`;
     if (method.type === "token" && method.in === "header" && !method.name) {

@@ -6,6 +6,8 @@
  */
 import * as v from "valibot";
 import { parseCidr } from "../lib/cidr";
+import { compileFilter } from "../routing/filter";
+import { compileTransform } from "../routing/transform";
 import { PRESET_NAMES, presets } from "../verify/presets";
 import { headerName, toleranceSchema as tolerance } from "../verify/presets/options";
 
@@ -118,6 +120,56 @@ export type ProviderMethodShape<Secret> = { readonly type: "provider"; readonly 
   readonly [option: string]: unknown;
 };
 
+const originUrl = v.pipe(v.string(), v.url("must be an absolute URL"), v.regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, "must be http(s) with no query"));
+const originTimeoutMs = v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(120_000));
+
+/** How an event is delivered and retried: the route's `delivery` and each destination's own. */
+const deliveryEntries = {
+  // sync only: when the origin fails, keep the event and retry it instead of answering the error.
+  retryOnFailure: v.optional(v.boolean(), false),
+  maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
+  maxAgeSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(30 * 24 * 3600))),
+  initialBackoffSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(3600))),
+  maxBackoffSeconds: v.optional(v.pipe(v.number(), v.minValue(1), v.maxValue(24 * 3600))),
+  deadLetterRetentionSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(3600), v.maxValue(90 * 24 * 3600))),
+  circuitBreaker: v.optional(
+    v.strictObject({
+      failures: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 5),
+      pauseSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(3600)), 30),
+    }),
+  ),
+};
+
+export const MAX_DESTINATIONS = 16;
+
+/** A filter or transformation as written: checked by its own compiler, whose message names the field. */
+const compiled = (compile: (spec: unknown, at: string) => { ok: boolean; error?: string }, at: string) =>
+  v.pipe(
+    v.unknown(),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const r = compile(dataset.value, at);
+      if (!r.ok) addIssue({ message: r.error ?? "is invalid" });
+    }),
+  );
+
+/**
+ * One place a route's verified events go. Settings left out are the route's (`originTimeoutMs`,
+ * `delivery`); the route's `originSigning` attests to every destination unless `attest` is false.
+ */
+const destination = v.strictObject({
+  id: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be 1-32 chars of a-z, 0-9, _ and -, starting with a letter or digit")),
+  url: originUrl,
+  // Its answer is the provider's (sync); the others are queued. Default: the first destination.
+  primary: v.optional(v.boolean()),
+  filter: v.optional(compiled(compileFilter, "filter")),
+  transform: v.optional(compiled(compileTransform, "transform")),
+  originTimeoutMs: v.optional(originTimeoutMs),
+  attest: v.optional(v.boolean(), true),
+  delivery: v.optional(v.strictObject({ mode: v.optional(v.picklist(["sync", "queue"], 'must be "sync" or "queue"')), ...deliveryEntries })),
+});
+export type DestinationConfig = v.InferOutput<typeof destination>;
+
 function routeSchema<S extends v.GenericSchema>(secret: S) {
   const secrets = v.pipe(v.array(secret), v.minLength(1, "needs at least one secret"), v.maxLength(10));
 
@@ -130,10 +182,8 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
     ),
     path: v.pipe(v.string(), v.regex(/^\/[^\s?#]{0,1023}$/, 'must start with "/" and have no query or spaces')),
     match: v.optional(v.picklist(["exact", "prefix"], 'must be "exact" or "prefix"'), "exact"),
-    origin: v.optional(
-      v.pipe(v.string(), v.url("must be an absolute URL"), v.regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, "must be http(s) with no query")),
-    ),
-    originTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(120_000)), DEFAULT_ORIGIN_TIMEOUT_MS),
+    origin: v.optional(originUrl),
+    originTimeoutMs: v.optional(originTimeoutMs, DEFAULT_ORIGIN_TIMEOUT_MS),
     auth: v.strictObject({
       mode: v.optional(v.picklist(["all", "any"], 'must be "all" or "any"'), "all"),
       methods: v.pipe(
@@ -191,21 +241,11 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
       v.strictObject({
         // listen: no origin; events are kept until a `hookgate listen` session takes them (durable/listen-hub.ts).
         mode: v.optional(v.picklist(["sync", "queue", "listen"], 'must be "sync", "queue" or "listen"'), "sync"),
-        // sync only: when the origin fails, keep the event and retry it instead of answering the error.
-        retryOnFailure: v.optional(v.boolean(), false),
-        maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
-        maxAgeSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(30 * 24 * 3600))),
-        initialBackoffSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(3600))),
-        maxBackoffSeconds: v.optional(v.pipe(v.number(), v.minValue(1), v.maxValue(24 * 3600))),
-        deadLetterRetentionSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(3600), v.maxValue(90 * 24 * 3600))),
-        circuitBreaker: v.optional(
-          v.strictObject({
-            failures: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 5),
-            pauseSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(3600)), 30),
-          }),
-        ),
+        ...deliveryEntries,
       }),
     ),
+    // Instead of `origin`: where each verified event goes, each destination with its own rules (pipeline/destinations.ts).
+    destinations: v.optional(v.pipe(v.array(destination), v.minLength(1, "needs at least one destination"), v.maxLength(MAX_DESTINATIONS))),
     observability: v.optional(
       v.strictObject({
         // Keep request bodies in the route's event log (off: only metadata and masked headers).

@@ -11,7 +11,7 @@
  * store the worker uses, so no secret is copied into this object's storage.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { CompiledRoute } from "../config/compile";
+import type { CompiledDestination, CompiledRoute } from "../config/compile";
 import { getRoute } from "../config/store";
 import type { Env } from "../env";
 import { HOOKGATE_HOP } from "../lib/headers";
@@ -128,8 +128,17 @@ async function finishBody(response: Response): Promise<void> {
   }
 }
 
-/** The route's delivery queue object. */
-export const queueFor = (env: Env, routeId: string) => env.DELIVERY.get(env.DELIVERY.idFromName(`delivery:${routeId}`));
+/**
+ * A destination's delivery queue object: the primary destination's (or a single origin's) is
+ * the route's own `delivery:<routeId>`, so pause, dead letters and replay address it by route;
+ * each other destination has `delivery:<routeId>/<destinationId>`.
+ */
+export const queueName = (routeId: string, destination?: string) => (destination ? `delivery:${routeId}/${destination}` : `delivery:${routeId}`);
+export const queueFor = (env: Env, routeId: string, destination?: string) => env.DELIVERY.get(env.DELIVERY.idFromName(queueName(routeId, destination)));
+
+/** The destination a queue delivers for: as stored when the first event came, else (an older queue, or a destination since removed) the primary. */
+export const destinationOf = (route: CompiledRoute, id: string | undefined): CompiledDestination =>
+  (id !== undefined && route.destinations.find((d) => d.id === id)) || route.destinations[0]!;
 
 export class DeliveryQueue extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -169,10 +178,10 @@ export class DeliveryQueue extends DurableObject<Env> {
 
   // ---- writes from the pipeline -------------------------------------------------------
 
-  /** Stores the event durably; when this returns, the gateway may answer the provider. */
-  async enqueue(routeId: string, event: QueuedEvent): Promise<void> {
+  /** Stores the event durably; when this returns, the gateway may answer the provider. `destination`: the route's destination this queue delivers for. */
+  async enqueue(routeId: string, event: QueuedEvent, destination?: string): Promise<void> {
     if (!this.routeIdKept) {
-      await this.ctx.storage.put("routeId", routeId);
+      await this.ctx.storage.put(destination === undefined ? { routeId } : { routeId, destination });
       this.routeIdKept = true;
     }
     this.nextSeq ??= this.sql.exec<{ s: number }>("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM events").one().s;
@@ -205,15 +214,17 @@ export class DeliveryQueue extends DurableObject<Env> {
     const now = Date.now();
     this.expire(now);
     if (await this.paused()) return this.armAlarm(Date.now());
-    const routeId = await this.ctx.storage.get<string>("routeId");
+    const kept = await this.ctx.storage.get<string>(["routeId", "destination"]);
+    const routeId = kept.get("routeId");
     const route = routeId ? await getRoute(this.env, routeId, now) : null;
+    const destination = route && route.kind !== "broken" ? destinationOf(route, kept.get("destination")) : undefined;
     const due = this.sql
       .exec<EventRow>("SELECT * FROM events WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY seq LIMIT ?", now, BATCH)
       .toArray();
 
     const reports: Report[] = [];
     for (const event of due) {
-      if (!route || route.kind === "broken") {
+      if (!route || route.kind === "broken" || !destination) {
         // No usable config: keep the event (it is not the event's fault), try again later.
         this.sql.exec("UPDATE events SET next_attempt_at = ?, last_error = ? WHERE id = ?", now + 60_000, "route missing or misconfigured", event.id);
         continue;
@@ -221,11 +232,11 @@ export class DeliveryQueue extends DurableObject<Env> {
       const origin = new URL(event.url).origin;
       const breaker = this.breaker(origin);
       if (isOpen(breaker, Date.now())) break; // wait; one probe when it half-opens
-      const probing = isProbing(breaker, Date.now(), route.breakerPolicy);
-      const reached = await this.attempt(route, event, origin, breaker, reports);
+      const probing = isProbing(breaker, Date.now(), destination.breakerPolicy);
+      const reached = await this.attempt(destination, event, origin, breaker, reports);
       if (probing && !reached) break;
     }
-    if (route && route.kind !== "broken" && reports.length > 0) await this.report(route, reports);
+    if (route && route.kind !== "broken" && reports.length > 0) await this.report(route, destination!, reports);
     await this.armAlarm(Date.now());
   }
 
@@ -245,7 +256,7 @@ export class DeliveryQueue extends DurableObject<Env> {
   }
 
   /** One delivery attempt; true when the origin answered at all (any status). A final outcome is added to `reports`. */
-  private async attempt(route: CompiledRoute, event: EventRow, origin: string, breaker: BreakerState, reports: Report[]): Promise<boolean> {
+  private async attempt(route: CompiledDestination, event: EventRow, origin: string, breaker: BreakerState, reports: Report[]): Promise<boolean> {
     const started = Date.now();
     const n = event.attempts + 1;
     const headers = new Headers(JSON.parse(event.headers) as [string, string][]);
@@ -256,7 +267,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     let status: number | null = null;
     let error: string | null = null;
     let retryAfter: string | null = null;
-    const sent = await sendToOrigin({ id: event.id, url: event.url, method: event.method, headers, body }, route.signer, route.config.originTimeoutMs, started);
+    const sent = await sendToOrigin({ id: event.id, url: event.url, method: event.method, headers, body }, route.signer, route.originTimeoutMs, started);
     if (sent.ok) {
       status = sent.response.status;
       retryAfter = sent.response.headers.get("retry-after");
@@ -290,7 +301,7 @@ export class DeliveryQueue extends DurableObject<Env> {
   }
 
   /** Final outcomes go to the log line and the route's event log, like a request's: one log write per alarm, not one per event. */
-  private async report(route: CompiledRoute, reports: readonly Report[]): Promise<void> {
+  private async report(route: CompiledRoute, destination: CompiledDestination, reports: readonly Report[]): Promise<void> {
     const entries = reports.map(({ event, decision, attempt, status, reason, latencyMs }) => {
       const line = {
         requestId: event.id,
@@ -305,6 +316,7 @@ export class DeliveryQueue extends DurableObject<Env> {
         ...(status !== null && { originStatus: status }),
         ...(reason && { reason }),
         ...(event.provider_event_id && { eventId: event.provider_event_id }),
+        ...(route.fanOut && { destinations: destination.id }),
       };
       logRequest(line);
       return { ...line, at: Date.now() };
@@ -336,7 +348,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     return row ? { failures: row.failures, opens: row.opens, openUntil: row.open_until } : CLOSED;
   }
 
-  private recordBreaker(origin: string, before: BreakerState, reached: boolean, now: number, route: CompiledRoute): void {
+  private recordBreaker(origin: string, before: BreakerState, reached: boolean, now: number, route: CompiledDestination): void {
     const next = afterAttempt(before, reached, now, route.breakerPolicy);
     if (next === CLOSED && before === CLOSED) return; // no row, none to write
     if (next === CLOSED) this.sql.exec("DELETE FROM breaker WHERE origin = ?", origin);

@@ -25,6 +25,8 @@ export interface LogEntry {
   /** Observe mode: the check that would have refused this request. */
   readonly observed?: string;
   readonly attempt?: number;
+  /** A route with several destinations: what each did with the event ("billing=forwarded,crm=queued"), or the queue's destination. */
+  readonly destinations?: string;
   readonly method: string;
   readonly path: string;
   readonly headers?: readonly (readonly [string, string])[];
@@ -71,6 +73,7 @@ type Row = {
   verified_by: string | null;
   observed: string | null;
   attempt: number | null;
+  destinations: string | null;
   method: string;
   path: string;
   headers: string | null;
@@ -129,6 +132,7 @@ function toEntry(r: Row, withBody: boolean): StoredEntry {
     verifiedBy: opt(r.verified_by),
     observed: opt(r.observed),
     attempt: opt(r.attempt),
+    destinations: opt(r.destinations),
     method: r.method,
     path: r.path,
     headers: r.headers ? (JSON.parse(r.headers) as [string, string][]) : undefined,
@@ -166,6 +170,10 @@ export class EventLog extends DurableObject<Env> {
       this.sql.exec("UPDATE entries SET refused = 1 WHERE decision = 'rejected'");
     }
     this.sql.exec("CREATE INDEX IF NOT EXISTS entries_kind ON entries (refused, seq)");
+    // Added with destinations.
+    if (!this.sql.exec<{ name: string }>("PRAGMA table_info(entries)").toArray().some((c) => c.name === "destinations")) {
+      this.sql.exec("ALTER TABLE entries ADD COLUMN destinations TEXT");
+    }
   }
 
   /** Rows per kind (0 accepted, 1 from strangers), counted once when the object wakes and kept exact after, so trimming never scans the kept rows. */
@@ -199,7 +207,7 @@ export class EventLog extends DurableObject<Env> {
       const refused = fromStranger(e);
       this.sql.exec(
         `INSERT INTO entries (at, request_id, decision, reason, status, origin_status, latency_ms, event_id, message_id,
-           verified_by, observed, attempt, method, path, headers, body, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           verified_by, observed, attempt, method, path, headers, body, refused, destinations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         e.at,
         e.requestId,
         e.decision,
@@ -219,6 +227,7 @@ export class EventLog extends DurableObject<Env> {
         // it forwarded unverified (the route opted in, to see why they failed), in the refusals' share.
         refused && e.observed === undefined ? null : (e.body ?? null),
         refused ? 1 : 0,
+        e.destinations ?? null,
       );
       counts[refused ? 1 : 0]++;
     }
@@ -276,6 +285,29 @@ export class EventLog extends DurableObject<Env> {
       )
       .toArray()
       .map((r) => ({ bucket: r.bucket, decision: r.decision, count: r.count, avgLatencyMs: Math.round(r.avg) }));
+  }
+
+  /**
+   * What each destination did since `since`, counted from the kept entries: a request's
+   * `billing=forwarded:200,ci=filtered` and a queue's `billing` with its decision (delivered,
+   * dead_lettered). Rows with the same text are counted together by SQLite.
+   */
+  async destinationCounts(since: number): Promise<Record<string, Record<string, number>>> {
+    const counts: Record<string, Record<string, number>> = {};
+    const rows = this.sql.exec<{ destinations: string; decision: string; n: number }>(
+      "SELECT destinations, decision, COUNT(*) AS n FROM entries WHERE at >= ? AND destinations IS NOT NULL GROUP BY destinations, decision",
+      since,
+    );
+    for (const r of rows) {
+      for (const part of r.destinations.split(",")) {
+        const at = part.indexOf("=");
+        const id = at < 0 ? part : part.slice(0, at);
+        const outcome = (at < 0 ? r.decision : part.slice(at + 1)).split(":")[0]!;
+        const own = (counts[id] ??= {});
+        own[outcome] = (own[outcome] ?? 0) + r.n;
+      }
+    }
+    return counts;
   }
 
   private async checkAlerts(routeId: string, now: number): Promise<void> {

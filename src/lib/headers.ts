@@ -21,3 +21,10 @@ export const HOOKGATE_VERIFIED = "x-hookgate-verified";
 export const HOOKGATE_REQUEST_ID = "x-hookgate-request-id";
 /** Marks requests the gateway forwarded, so a misrouted origin pointing back at the gateway is caught. */
 export const HOOKGATE_HOP = "x-hookgate-hop";
+
+/** The media type without parameters, lower-cased: "application/json; charset=utf-8" -> "application/json". */
+export function mediaType(contentType: string | null): string | null {
+  if (contentType === null) return null;
+  const type = contentType.split(";", 1)[0]!.trim().toLowerCase();
+  return type === "" ? null : type;
+}

@@ -7,7 +7,7 @@ export interface RequestLog {
   readonly route?: string;
   readonly method: string;
   readonly path: string;
-  readonly decision: "forwarded" | "queued" | "duplicate" | "handshake" | "rejected" | "admin" | "delivered" | "dead_lettered";
+  readonly decision: "forwarded" | "queued" | "duplicate" | "handshake" | "rejected" | "admin" | "delivered" | "dead_lettered" | "filtered";
   readonly status: number;
   readonly reason?: string;
   readonly verifiedBy?: string;
@@ -15,6 +15,8 @@ export interface RequestLog {
   readonly originStatus?: number;
   /** Delivery attempts from the queue. */
   readonly attempt?: number;
+  /** A route with several destinations: what each did with the event, or the queue's destination. */
+  readonly destinations?: string;
   readonly latencyMs: number;
 }
 

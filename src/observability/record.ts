@@ -80,6 +80,7 @@ export function record(env: Env, ctx: ExecutionContext, route: CompiledRoute | u
     ...(line.messageId && { messageId: line.messageId }),
     ...(line.verifiedBy && { verifiedBy: line.verifiedBy }),
     ...(line.observed && { observed: line.observed }),
+    ...(line.destinations && { destinations: line.destinations }),
     ...(storeBody && { body: maskBody(body, route.masking) }),
   });
 }

@@ -175,31 +175,3 @@ export async function claimDelivery(
   }
   return { kind: "claimed", settle: (delivered, at) => settle(delivered, at) };
 }
-
-export type DedupStep =
-  | { readonly kind: "off" | "claimed"; settle(delivered: boolean, now: number): Promise<void> }
-  | { readonly kind: "duplicate"; readonly key: string }
-  | Rejection;
-
-export const DEDUP_OFF = { kind: "off" as const, settle: async () => {} };
-
-/** The stage as the pipeline sees it: off, claimed (settle after forwarding), duplicate, or refused. */
-export async function dedupStage(
-  env: Env,
-  route: CompiledRoute,
-  request: { readonly method: string; readonly url: URL; readonly headers: Headers },
-  body: Uint8Array,
-  eventId: string | undefined,
-  now: number,
-  ctx: Pick<ExecutionContext, "waitUntil">,
-): Promise<DedupStep> {
-  const settings = route.config.dedup;
-  if (!settings) return DEDUP_OFF;
-  const keys = await deliveryKeys(settings, request, body, eventId, route);
-  try {
-    return await claimDelivery(env, route, settings, keys, now, ctx);
-  } catch (e) {
-    // The shard is unreachable: 503 makes the provider retry; forwarding unguarded could double-deliver.
-    return { code: "store_unavailable", detail: `dedup: ${String((e as Error)?.message ?? e).slice(0, 200)}` };
-  }
-}

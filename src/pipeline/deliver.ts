@@ -9,7 +9,7 @@
  * `listen` has no origin: the route's listen hub keeps each event until a `hookgate listen`
  * session takes it (durable/listen-hub.ts).
  */
-import type { CompiledRoute } from "../config/compile";
+import type { CompiledDestination, CompiledRoute } from "../config/compile";
 import { classify } from "../delivery/policy";
 import { queueFor, type QueuedEvent } from "../durable/delivery-queue";
 import { hubFor, MAX_KEPT } from "../durable/listen-hub";
@@ -20,7 +20,8 @@ import { forward, type Forwarded, type Outbound } from "./forward";
 export type Delivery = { readonly kind: "forwarded"; readonly forwarded: Forwarded } | { readonly kind: "queued"; readonly id: string };
 
 
-async function enqueue(env: Env, route: CompiledRoute, out: Outbound, receivedAt: number, providerEventId: string | undefined): Promise<Delivery | Rejection> {
+/** Into the destination's own queue (the primary's is the route's: durable/delivery-queue.ts). */
+export async function enqueue(env: Env, route: CompiledRoute, destination: CompiledDestination, out: Outbound, receivedAt: number, providerEventId: string | undefined): Promise<Delivery | Rejection> {
   const event: QueuedEvent = {
     id: out.id,
     receivedAt,
@@ -31,7 +32,8 @@ async function enqueue(env: Env, route: CompiledRoute, out: Outbound, receivedAt
     ...(providerEventId && { providerEventId }),
   };
   try {
-    await queueFor(env, route.id).enqueue(route.id, event);
+    const queue = destination.primary ? queueFor(env, route.id) : queueFor(env, route.id, destination.id);
+    await queue.enqueue(route.id, event, route.fanOut ? destination.id : undefined);
     return { kind: "queued", id: out.id };
   } catch (e) {
     // Not stored: 503 so the provider keeps the event and retries.
@@ -55,18 +57,18 @@ async function keepForListener(env: Env, route: CompiledRoute, out: Outbound, pr
 export async function deliver(
   env: Env,
   route: CompiledRoute,
+  destination: CompiledDestination,
   out: Outbound,
   requestId: string,
   receivedAt: number,
   providerEventId: string | undefined,
   verifiedBy: readonly string[],
 ): Promise<Delivery | Rejection> {
-  const settings = route.config.delivery;
-  if (settings?.mode === "listen") return keepForListener(env, route, out, providerEventId, verifiedBy.join(","));
-  if (settings?.mode === "queue" || route.config.state?.pausedAt !== undefined) return enqueue(env, route, out, receivedAt, providerEventId);
-  const forwarded = await forward(route, out, requestId);
-  if (settings?.retryOnFailure && classify("code" in forwarded ? null : forwarded.originStatus) === "retry") {
-    return enqueue(env, route, out, receivedAt, providerEventId);
+  if (route.config.delivery?.mode === "listen") return keepForListener(env, route, out, providerEventId, verifiedBy.join(","));
+  if (destination.mode === "queue" || route.config.state?.pausedAt !== undefined) return enqueue(env, route, destination, out, receivedAt, providerEventId);
+  const forwarded = await forward(destination, out, requestId);
+  if (destination.retryOnFailure && classify("code" in forwarded ? null : forwarded.originStatus) === "retry") {
+    return enqueue(env, route, destination, out, receivedAt, providerEventId);
   }
   return "code" in forwarded ? forwarded : { kind: "forwarded", forwarded };
 }

@@ -5,7 +5,7 @@
  * Origin failures become 502/504 with Retry-After, never a 4xx: providers retry 5xx,
  * but disable endpoints that keep answering 4xx.
  */
-import type { CompiledRoute } from "../config/compile";
+import type { CompiledDestination, CompiledRoute } from "../config/compile";
 import { sendToOrigin, type OriginRequest } from "../delivery/send";
 import { HOOKGATE_HOP, HOOKGATE_REQUEST_ID, HOOKGATE_VERIFIED, HOP_BY_HOP, REQUEST_MANAGED } from "../lib/headers";
 import { utf8 } from "../lib/encoding";
@@ -36,11 +36,11 @@ export function stripQueryParams(search: string, names: ReadonlySet<string>): st
 }
 
 /** Where the request goes: the configured origin plus the request's path, or the app behind the route itself. */
-export function originUrl(origin: string | undefined, url: URL, stripQuery: ReadonlySet<string>): string {
+export function originUrl(origin: string | undefined, url: URL, stripQuery: ReadonlySet<string>, pathname = url.pathname): string {
   const search = stripQueryParams(url.search, stripQuery);
-  if (!origin) return `${url.origin}${url.pathname}${search}`;
+  if (!origin) return `${url.origin}${pathname}${search}`;
   const base = origin.endsWith("/") ? origin.slice(0, -1) : origin;
-  return `${base}${url.pathname}${search}`;
+  return `${base}${pathname}${search}`;
 }
 
 /** What the gateway knows about a request it passes on; the origin sees it as headers. */
@@ -112,17 +112,17 @@ export function forwardHeaders(incoming: Headers, strip: ReadonlySet<string>, ur
 export function outbound(route: CompiledRoute, request: Request, url: URL, body: Uint8Array, p: Provenance): Outbound {
   return {
     id: p.messageId,
-    url: originUrl(route.config.origin, url, route.stripQuery),
+    url: originUrl(route.destinations[0]!.url, url, route.stripQuery),
     method: request.method,
     headers: forwardHeaders(request.headers, route.stripHeaders, url, p),
     body,
   };
 }
 
-/** Sends to the origin now and relays its answer; failures to reach it are 502/504. */
-export async function forward(route: CompiledRoute, out: Outbound, requestId: string): Promise<Forwarded | Rejection> {
-  const timeoutMs = route.config.originTimeoutMs;
-  const sent = await sendToOrigin(out, route.signer, timeoutMs, Date.now());
+/** Sends to the destination now and relays its answer; failures to reach it are 502/504. */
+export async function forward(destination: CompiledDestination, out: Outbound, requestId: string): Promise<Forwarded | Rejection> {
+  const timeoutMs = destination.originTimeoutMs;
+  const sent = await sendToOrigin(out, destination.signer, timeoutMs, Date.now());
   if (!sent.ok) return sent.timeout ? { code: "origin_timeout", timeoutMs } : { code: "origin_unreachable", detail: sent.error };
   const res = sent.response;
   // A mutable copy made natively; only the few hop-by-hop names are looked up.

@@ -1,7 +1,8 @@
 /**
- * The webhook pipeline: cheapest checks first, each stage a call that either refuses the
- * request (a Rejection) or hands on what it learned. `handleWebhook` turns the outcome
- * into the answer and records it once (record.ts).
+ * The webhook pipeline: cheapest checks first. Each stage reads and adds to one request
+ * context, and either ends the request by returning its outcome or hands on by returning
+ * nothing (itty-router's rule). `handleWebhook` turns the outcome into the answer and
+ * records it once (observability/record.ts).
  */
 import type { CompiledRoute } from "../config/compile";
 import { findRoute, StoreUnavailable } from "../config/store";
@@ -9,112 +10,134 @@ import type { Env } from "../env";
 import { HOOKGATE_HOP, HOOKGATE_REQUEST_ID } from "../lib/headers";
 import { logReason, rejectionResponse, type Rejection } from "../lib/rejection";
 import { authenticate } from "./authenticate";
-import { DEDUP_OFF, dedupStage } from "./dedup";
+import { deliveryKeys } from "./dedup";
+import { settleTargets, type Accepted, type Outcome, type RequestContext, type Target } from "./context";
+import { claimEach, fanOut, selectDestinations } from "./destinations";
 import { deliver } from "./deliver";
-import { outbound, type Forwarded, type Outbound } from "./forward";
+import { outbound, type Outbound } from "./forward";
 import { answerSigned, answerUnsigned } from "./handshake";
 import { clientIp, recordAuthFailure, shedByClient, shedVerified } from "./rate-limit";
 import { record, type Recorded } from "../observability/record";
 import { hubFor } from "../durable/listen-hub";
 import { shedByShape } from "./shed";
 
-/** What the pipeline decided, with what the record needs. */
-type Outcome = { route?: CompiledRoute; body?: Uint8Array } & (
-  | { rejection: Rejection }
-  | { forwarded: Forwarded; accepted: Accepted }
-  | { duplicate: Accepted }
-  | { queued: string; accepted: Accepted }
-  | { handshake: Response; verifiedBy: readonly string[] }
-);
+type Routed = RequestContext & { route: CompiledRoute };
+type Verified = Routed & { body: Uint8Array; accepted: Accepted };
+/** A stage ends the request with an outcome, or returns nothing to hand on. */
+type Stage<C> = (c: C) => Outcome | undefined | Promise<Outcome | undefined>;
 
-interface Accepted {
-  readonly verifiedBy: readonly string[];
-  readonly eventId: string | undefined;
-  readonly messageId?: string;
-  readonly observed?: string;
-}
+const refuse = (rejection: Rejection): Outcome => ({ rejection });
 
 export function isSecure(url: URL, env: Env): boolean {
   return url.protocol === "https:" || env.ALLOW_HTTP === "true";
 }
 
-/** What the pipeline has learned so far: if a stage throws, the catch-all records the request with it and releases a dedup claim. */
-interface Progress {
-  route?: CompiledRoute;
-  body?: Uint8Array;
-  settle?: (delivered: boolean, now: number) => Promise<void>;
-  /** The verified request as the origin gets it: what a listener may forward. */
-  out?: Outbound;
-}
-
-async function pipeline(request: Request, url: URL, env: Env, ctx: ExecutionContext, requestId: string, now: number, progress: Progress): Promise<Outcome> {
-  if (!isSecure(url, env)) return { rejection: { code: "https_required" } };
-  if (request.headers.has(HOOKGATE_HOP)) return { rejection: { code: "loop_detected" } };
-
-  const found = await resolveRoute(env, url, now, ctx);
-  if ("code" in found) return { rejection: found };
-  if (found.kind === "broken") return { rejection: { code: "route_misconfigured", detail: `${found.id}: ${found.problem}` } };
-  const route = (progress.route = found);
-  const ip = clientIp(request.headers);
-
-  const shed = shedByShape(route, request) ?? shedByClient(route, ip, now);
-  if (shed) return { route, rejection: shed };
-  const unsigned = await answerUnsigned(route, request, url, now);
-  if (unsigned) return { route, handshake: unsigned, verifiedBy: [] };
-
-  const auth = await authenticate(route, request, url, now);
-  if ("code" in auth) {
-    if (auth.code === "unauthenticated") recordAuthFailure(route, ip, now);
-    return { route, rejection: auth };
-  }
-  if ("testAnswer" in auth) return { route, body: auth.body, handshake: auth.testAnswer, verifiedBy: [] };
-  const { body, verifiedBy, eventId } = auth;
-  progress.body = body;
-  const observed = auth.observed && `${auth.observed.scheme}:${auth.observed.reason}`;
-
-  // Unverified requests (observe mode) neither count against the route's quota nor write dedup keys.
-  if (!observed) {
-    const limited = await shedVerified(route, env, ip, now);
-    if (limited) return { route, body, rejection: limited };
-    const signed = await answerSigned(route, verifiedBy, { method: request.method, url, headers: request.headers, body, now });
-    if (signed) return { route, body, handshake: signed, verifiedBy };
-  }
-  const dedup = observed ? DEDUP_OFF : await dedupStage(env, route, { method: request.method, url, headers: request.headers }, body, eventId, now, ctx);
-  if ("code" in dedup) return { route, body, rejection: dedup };
-  if (dedup.kind === "duplicate") return { route, body, duplicate: { verifiedBy, eventId } };
-  progress.settle = dedup.settle;
-
-  const messageId = `msg_${crypto.randomUUID().replace(/-/g, "")}`;
-  const out = outbound(route, request, url, body, {
-    verifiedBy,
-    requestId,
-    messageId,
-    providerEventId: eventId,
-    dedup: dedup.kind === "claimed" ? "first" : "off",
-    receivedAt: now,
-    ...(observed && { observed }),
-  });
-  progress.out = observed ? undefined : out;
-  const delivery = await deliver(env, route, out, requestId, now, eventId, verifiedBy);
-  const done = !("code" in delivery) && (delivery.kind === "queued" || (delivery.forwarded.originStatus >= 200 && delivery.forwarded.originStatus < 300));
-  // Settled after the answer is sent: a commit or release need not delay the provider.
-  progress.settle = undefined;
-  // With dedup off there is nothing to settle, and a waitUntil is not free on the hot path.
-  if (dedup.kind !== "off") ctx.waitUntil(dedup.settle(done, Date.now()));
-  if ("code" in delivery) return { route, body, rejection: delivery };
-  const accepted = { verifiedBy, eventId, messageId, ...(observed && { observed }) };
-  if (delivery.kind === "queued") return { route, body, queued: delivery.id, accepted };
-  return { route, body, forwarded: delivery.forwarded, accepted };
-}
+const transport = (c: RequestContext): Outcome | undefined => {
+  if (!isSecure(c.url, c.env)) return refuse({ code: "https_required" });
+  if (c.request.headers.has(HOOKGATE_HOP)) return refuse({ code: "loop_detected" });
+};
 
 /** The route for this URL; a KV outage is a 503 so the provider retries, and nothing is let through. */
-async function resolveRoute(env: Env, url: URL, now: number, ctx: ExecutionContext) {
+const routing: Stage<RequestContext> = async (c) => {
   try {
-    return (await findRoute(env, url.hostname, url.pathname, now, ctx)) ?? { code: "route_not_found" as const };
+    const found = await findRoute(c.env, c.url.hostname, c.url.pathname, c.now, c.exec);
+    if (!found) return refuse({ code: "route_not_found" });
+    if (found.kind === "broken") return refuse({ code: "route_misconfigured", detail: `${found.id}: ${found.problem}` });
+    c.route = found;
   } catch (e) {
-    if (e instanceof StoreUnavailable) return { code: "store_unavailable" as const, detail: e.message };
+    if (e instanceof StoreUnavailable) return refuse({ code: "store_unavailable", detail: e.message });
     throw e; // a bug, not an outage: the catch-all answers internal_error
   }
+};
+
+const shedding: Stage<Routed> = (c) => {
+  const shed = shedByShape(c.route, c.request) ?? shedByClient(c.route, clientIp(c.request.headers), c.now);
+  if (shed) return refuse(shed);
+};
+
+const unsignedHandshake: Stage<Routed> = async (c) => {
+  const answer = await answerUnsigned(c.route, c.request, c.url, c.now);
+  if (answer) return { handshake: answer };
+};
+
+const authentication: Stage<Routed> = async (c) => {
+  const auth = await authenticate(c.route, c.request, c.url, c.now);
+  if ("code" in auth) {
+    if (auth.code === "unauthenticated") recordAuthFailure(c.route, clientIp(c.request.headers), c.now);
+    return refuse(auth);
+  }
+  c.body = auth.body;
+  if ("testAnswer" in auth) return { handshake: auth.testAnswer };
+  const observed = auth.observed && `${auth.observed.scheme}:${auth.observed.reason}`;
+  const messageId = `msg_${crypto.randomUUID().replace(/-/g, "")}`;
+  c.accepted = { verifiedBy: auth.verifiedBy, eventId: auth.eventId, messageId, ...(observed && { observed }) };
+};
+
+/** Unverified requests (observe mode) neither count against the route's quota nor get a signed handshake answered. */
+const verifiedChecks: Stage<Verified> = async (c) => {
+  if (c.accepted.observed) return;
+  const limited = await shedVerified(c.route, c.env, clientIp(c.request.headers), c.now);
+  if (limited) return refuse(limited);
+  const { method, headers } = c.request;
+  const signed = await answerSigned(c.route, c.accepted.verifiedBy, { method, url: c.url, headers, body: c.body, now: c.now });
+  if (signed) return { handshake: signed };
+};
+
+/** Which destinations take the event (filters); none: received and recorded as filtered. */
+const selection: Stage<Verified> = (c) => {
+  if (!c.route.fanOut) {
+    c.targets = [{ destination: c.route.destinations[0]! }];
+    return;
+  }
+  const { targets, skipped } = selectDestinations(c.route, c.request.headers, c.url, c.body);
+  c.targets = targets.map((destination) => ({ destination }));
+  c.skipped = skipped.map((s) => `${s.id}=filtered`);
+  if (targets.length === 0) return { filtered: skipped.map((s) => `${s.id}: ${s.failed}`).join("; "), destinations: c.skipped.join(",") };
+};
+
+/** Each destination gets the event once: unverified requests (observe mode) write no dedup keys. */
+const dedup: Stage<Verified & { targets: Target[] }> = async (c) => {
+  const settings = c.route.config.dedup;
+  if (!settings || c.accepted.observed) return;
+  const keys = await deliveryKeys(settings, { method: c.request.method, url: c.url, headers: c.request.headers }, c.body, c.accepted.eventId, c.route);
+  const claimed = await claimEach(c.env, c.route, settings, keys, c.targets, c.now, c.exec);
+  if ("code" in claimed) return refuse(claimed);
+  c.targets = claimed.targets;
+  c.skipped = [...(c.skipped ?? []), ...claimed.duplicates.map((id) => `${id}=duplicate`)];
+  if (claimed.targets.length === 0) return { duplicate: true, ...(c.route.fanOut && { destinations: c.skipped.join(",") }) };
+};
+
+const delivery: Stage<Verified & { targets: Target[] }> = async (c) => {
+  const { route, accepted } = c;
+  const out = outbound(route, c.request, c.url, c.body, {
+    verifiedBy: accepted.verifiedBy,
+    requestId: c.requestId,
+    messageId: accepted.messageId,
+    providerEventId: accepted.eventId,
+    dedup: route.config.dedup && !accepted.observed ? "first" : "off",
+    receivedAt: c.now,
+    ...(accepted.observed && { observed: accepted.observed }),
+  });
+  if (!accepted.observed) c.out = out;
+  if (route.fanOut) return fanOut(c, out);
+  const [target] = c.targets;
+  const delivered = await deliver(c.env, route, target!.destination, out, c.requestId, c.now, accepted.eventId, accepted.verifiedBy);
+  // Settled after the answer is sent: a commit or release need not delay the provider.
+  settleTargets(c, (d) => (d === target!.destination ? delivered : undefined));
+  if ("code" in delivered) return refuse(delivered);
+  return delivered.kind === "queued" ? { queued: delivered.id } : { forwarded: delivered.forwarded };
+};
+
+const STAGES: readonly Stage<never>[] = [shedding, unsignedHandshake, authentication, verifiedChecks, selection, dedup, delivery];
+
+async function pipeline(c: RequestContext): Promise<Outcome> {
+  const early = transport(c) ?? (await routing(c));
+  if (early) return early;
+  for (const stage of STAGES) {
+    const outcome = await (stage as Stage<RequestContext>)(c);
+    if (outcome) return outcome;
+  }
+  throw new Error("the delivery stage always ends the request");
 }
 
 const jsonResponse = (status: number, body: object, requestId: string, headers: Record<string, string> = {}) =>
@@ -124,57 +147,67 @@ const jsonResponse = (status: number, body: object, requestId: string, headers: 
   });
 
 /** The answer to the provider and the line to record, from the outcome. */
-function conclude(outcome: Outcome, requestId: string): { response: Response; line: Omit<Recorded, "requestId" | "method" | "path" | "latencyMs"> } {
-  const route = outcome.route?.id;
+function conclude(outcome: Outcome, c: RequestContext): { response: Response; line: Omit<Recorded, "requestId" | "method" | "path" | "latencyMs"> } {
+  const route = c.route?.id;
+  const via = outcome.destinations ? { destinations: outcome.destinations } : {};
   if ("rejection" in outcome) {
-    const response = rejectionResponse(outcome.rejection, requestId);
-    return { response, line: { route, decision: "rejected", status: response.status, reason: logReason(outcome.rejection) } };
+    const response = rejectionResponse(outcome.rejection, c.requestId);
+    return { response, line: { route, decision: "rejected", status: response.status, reason: logReason(outcome.rejection), ...via } };
   }
   if ("handshake" in outcome) {
     const status = outcome.handshake.status;
-    return { response: outcome.handshake, line: { route, decision: "handshake", status, verifiedBy: outcome.verifiedBy.join(",") } };
+    return { response: outcome.handshake, line: { route, decision: "handshake", status, verifiedBy: (c.accepted?.verifiedBy ?? []).join(",") } };
   }
-  const a = "duplicate" in outcome ? outcome.duplicate : outcome.accepted;
+  const a = c.accepted!;
   const common = {
     route,
     verifiedBy: a.verifiedBy.join(","),
     ...(a.eventId && { eventId: a.eventId }),
-    ...(a.messageId && { messageId: a.messageId }),
+    messageId: a.messageId,
     ...(a.observed && { observed: a.observed }),
+    ...via,
   };
   if ("duplicate" in outcome) {
-    // 200 so the provider stops retrying: the origin already has this event.
-    return { response: jsonResponse(200, { duplicate: true }, requestId, { "x-hookgate-duplicate": "true" }), line: { ...common, decision: "duplicate", status: 200 } };
+    // 200 so the provider stops retrying: the origin already has this event (under the first copy's message id).
+    const { messageId: _unused, ...line } = common;
+    return { response: jsonResponse(200, { duplicate: true }, c.requestId, { "x-hookgate-duplicate": "true" }), line: { ...line, decision: "duplicate", status: 200 } };
+  }
+  if ("filtered" in outcome) {
+    // 200: the event was received; no destination wants it (it stays in the event log, replayable where bodies are kept).
+    return { response: jsonResponse(200, { filtered: true }, c.requestId), line: { ...common, decision: "filtered", status: 200, reason: `filtered: ${outcome.filtered}` } };
   }
   if ("queued" in outcome) {
-    return { response: jsonResponse(202, { queued: true, id: outcome.queued }, requestId), line: { ...common, decision: "queued", status: 202 } };
+    return { response: jsonResponse(202, { queued: true, id: outcome.queued }, c.requestId), line: { ...common, decision: "queued", status: 202 } };
   }
   const status = outcome.forwarded.originStatus;
   return { response: outcome.forwarded.response, line: { ...common, decision: "forwarded", status, originStatus: status } };
 }
 
-export async function handleWebhook(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+export async function handleWebhook(request: Request, env: Env, exec: ExecutionContext): Promise<Response> {
   const started = Date.now();
   const url = new URL(request.url);
-  const requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
-  const progress: Progress = {};
+  const c: RequestContext = { request, url, env, exec, requestId: request.headers.get("cf-ray") ?? crypto.randomUUID(), now: started };
   let outcome: Outcome;
   try {
-    outcome = await pipeline(request, url, env, ctx, requestId, started, progress);
+    outcome = await pipeline(c);
   } catch (e) {
     // One catch-all: a short JSON 500 with the request id, the request recorded with the
-    // error, and a dedup claim released so that the provider's retry is not refused as in flight.
-    if (progress.settle) ctx.waitUntil(progress.settle(false, Date.now()).catch(() => {}));
+    // error, and dedup claims released so that the provider's retry is not refused as in flight.
+    try {
+      settleTargets(c, () => undefined);
+    } catch {
+      // the release is best effort; claims expire by lease
+    }
     const detail = String((e as Error)?.stack ?? e).slice(0, 300);
-    outcome = { route: progress.route, body: progress.body, rejection: { code: "internal_error", detail } };
+    outcome = { rejection: { code: "internal_error", detail } };
   }
-  const { response, line } = conclude(outcome, requestId);
-  const recorded = { requestId, method: request.method, path: url.pathname, latencyMs: Date.now() - started, ...line };
+  const { response, line } = conclude(outcome, c);
+  const recorded = { requestId: c.requestId, method: request.method, path: url.pathname, latencyMs: Date.now() - started, ...line };
   try {
-    record(env, ctx, outcome.route, request, outcome.body, recorded);
-    if (outcome.route && listening(outcome.route, started)) ctx.waitUntil(tellListeners(env, outcome.route, recorded, progress.out));
+    record(env, exec, c.route, request, c.body, recorded);
+    if (c.route && listening(c.route, started)) exec.waitUntil(tellListeners(env, c.route, recorded, c.out));
   } catch (e) {
-    console.log(JSON.stringify({ msg: "record_failed", requestId, error: String((e as Error)?.message ?? e).slice(0, 200) }));
+    console.log(JSON.stringify({ msg: "record_failed", requestId: c.requestId, error: String((e as Error)?.message ?? e).slice(0, 200) }));
   }
   return response;
 }

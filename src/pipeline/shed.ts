@@ -1,13 +1,7 @@
 /** Cheap checks on what a request declares, before any body byte is read or any key is used. */
 import type { CompiledRoute } from "../config/compile";
+import { mediaType } from "../lib/headers";
 import type { Rejection } from "../lib/rejection";
-
-/** The media type without parameters, lower-cased: "application/json; charset=utf-8" -> "application/json". */
-export function mediaType(contentType: string | null): string | null {
-  if (contentType === null) return null;
-  const type = contentType.split(";", 1)[0]!.trim().toLowerCase();
-  return type === "" ? null : type;
-}
 
 export function shedByShape(route: CompiledRoute, request: Request): Rejection | null {
   const limits = route.config.limits;

@@ -13,6 +13,8 @@ import { describe, expect, it } from "vitest";
 import { admitted } from "../../src/admin/guard";
 import { parseRouteConfig } from "../../src/config/parse";
 import { parseRetryAfter } from "../../src/delivery/policy";
+import { compileFilter, evaluate } from "../../src/routing/filter";
+import { applyTransform, compileTransform } from "../../src/routing/transform";
 import type { Env } from "../../src/env";
 import { anyContains, clientKey, parseCidr, parseIp } from "../../src/lib/cidr";
 import { base64ToBytes, hexToBytes } from "../../src/lib/encoding";
@@ -539,6 +541,91 @@ const entries: Entry[] = [
     // Bounded ({1,64}) and anchored.
     regex: /^[A-Za-z0-9_-]{1,64}$/,
     check: () => expect(accepts(method({ type: "provider", provider: "paypal", webhookId: run("a") }))).toBe(false),
+  },
+  {
+    file: "src/config/schema.ts",
+    // Bounded ({0,31}) and anchored: a destination's id.
+    regex: /^[a-z0-9][a-z0-9_-]{0,31}$/,
+    check: () => expect(accepts({ destinations: [{ id: `${run("a")}!`, url: "http://d.test" }] })).toBe(false),
+  },
+  {
+    file: "src/admin/api.ts",
+    // Bounded ({1,16}) and anchored: explain's sample method.
+    regex: /^[A-Z]{1,16}$/,
+    async check() {
+      await mustPutRoute({ id: "explain", host: "*", path: "/explain", auth: { methods: [{ type: "token", in: "query", secrets: ["t"] }] }, destinations: [{ id: "d", url: "http://d.test" }] });
+      const res = await call(`${BASE}/__gateway/routes/explain/explain`, { method: "POST", headers: { ...ADMIN, "content-type": "application/json" }, body: JSON.stringify({ method: `${run("A")}1` }) });
+      expect(res.status).toBe(400);
+    },
+  },
+  {
+    file: "src/routing/filter.ts",
+    // Anchored, one quantified class ({0,8} bounded): an array index in a field path, tried on each key walked.
+    regex: /^(0|[1-9]\d{0,8})$/,
+    check() {
+      const f = compileFilter({ body: { items: { [`${run("1", 1000)}x`]: 1 } } });
+      expect(f.ok && evaluate(f.value, { body: { items: [1] }, headers: new Headers(), path: "/", query: new URLSearchParams() })).toMatchObject({ matched: false });
+    },
+  },
+  {
+    file: "src/routing/filter.ts",
+    // One class under + and anchored: linear. A header name in a filter (names are bounded by the spec's string limit before this).
+    regex: /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/,
+    check: () => expect(compileFilter({ headers: { [`${run("a", 1000)} `]: "x" } }).ok).toBe(false),
+  },
+  {
+    file: "src/routing/filter.ts",
+    // Each group is entered on a character the previous run cannot take ("." or "e"): no two ways to split. A header value compared as a number.
+    regex: /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/,
+    check() {
+      const f = compileFilter({ headers: { "x-n": { $gt: 1 } } });
+      const headers = new Headers({ "x-n": `${run("1")}.${run("1")}e${run("1")}x` });
+      expect(f.ok && evaluate(f.value, { body: undefined, headers, path: "/", query: new URLSearchParams() })).toMatchObject({ matched: false });
+    },
+  },
+  {
+    file: "src/routing/transform.ts",
+    // One class under +, anchored; names longer than 256 characters are refused before it runs.
+    regex: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/,
+    check: () => expect(compileTransform({ headers: { remove: [`${run("a")} `] } }).ok).toBe(false),
+  },
+  {
+    file: "src/routing/transform.ts",
+    // One class under *, anchored; values over 8 KiB are refused before it runs.
+    regex: /^[\t\x20-\x7e]*$/,
+    check: () => expect(compileTransform({ headers: { set: { "x-a": `${run("a")}\n` } } }).ok).toBe(false),
+  },
+  {
+    file: "src/routing/transform.ts",
+    // A single class, no quantifier: one pass. Paths over 2,048 characters are refused before it runs.
+    regex: /[\u0000-\u001f\u007f-\u009f]/,
+    check: () => expect(compileTransform({ path: `/${run("a")}\u0001` }).ok).toBe(false),
+  },
+  {
+    file: "src/routing/transform.ts",
+    // Bounded ({1,64}) and anchored: how a key is quoted in an error message.
+    regex: /^[\x21-\x7e]{1,64}$/,
+    check: () => expect(compileTransform({ body: { rename: { [run("a")]: "__proto__" } } })).toMatchObject({ ok: false, error: expect.stringContaining(`"${"a".repeat(64)}"`) }),
+  },
+  {
+    file: "src/routing/transform.ts",
+    // Run over the body (whether its numbers need their exact text kept): each alternative is a
+    // fixed string or one class under * followed by a fixed character, so a failing start costs at
+    // most the run after it; ".1111…" costs one pass of the run.
+    regex: /[0-9][eE]|\.[0-9]*0(?![0-9])|-0(?![0-9.])|\.0{6}|[0-9](?:\.?[0-9]){15}/,
+    check() {
+      const t = compileTransform({ body: { pick: ["a"] } });
+      if (!t.ok) throw new Error(t.error);
+      const body = new TextEncoder().encode(`{"a":".${run("1")}","b":"${run("1..")}"}`);
+      const { out } = applyTransform(t.value, { path: "/", headers: new Headers(), body });
+      expect(out.body.byteLength).toBeGreaterThan(MiB);
+    },
+  },
+  {
+    file: "src/routing/transform.ts",
+    // A fixed string: one pass.
+    regex: /%2e/i,
+    check: () => expect(compileTransform({ path: `/${run("%2")}` }).ok).toBe(false),
   },
 ];
 

@@ -1,0 +1,156 @@
+/**
+ * A route with several destinations, or with filters or transformations: which destinations
+ * take an event (filters), the request each one gets (transformations), one dedup claim per
+ * destination, and the fan-out. The primary destination's answer is the provider's; every
+ * other destination is queued in its own queue, so a slow or dead one never delays or fails
+ * another. A route with one plain origin never comes here (run.ts takes its own path).
+ */
+import type { CompiledDestination, CompiledRoute } from "../config/compile";
+import type { Env } from "../env";
+import type { Rejection } from "../lib/rejection";
+import { eventFields, evaluate } from "../routing/filter";
+import { applyTransform } from "../routing/transform";
+import { claimDelivery, type DedupSettings } from "./dedup";
+import { deliver, enqueue, type Delivery } from "./deliver";
+import { originUrl, outbound, type Outbound } from "./forward";
+import { settleTargets, type Outcome, type RequestContext, type Target } from "./context";
+
+/** The destinations whose filters match, in the route's order (primary first), and why the others do not. */
+export function selectDestinations(
+  route: CompiledRoute,
+  headers: Headers,
+  url: URL,
+  body: Uint8Array,
+): { targets: CompiledDestination[]; skipped: { id: string; failed: string }[] } {
+  const targets: CompiledDestination[] = [];
+  const skipped: { id: string; failed: string }[] = [];
+  let fields: unknown;
+  let parsed = false;
+  for (const d of route.destinations) {
+    if (!d.filter) {
+      targets.push(d);
+      continue;
+    }
+    // Parsed once, and only when some destination filters.
+    if (!parsed) {
+      fields = eventFields(body, headers.get("content-type"));
+      parsed = true;
+    }
+    const verdict = evaluate(d.filter, { body: fields, headers, path: url.pathname, query: url.searchParams });
+    if (verdict.matched) targets.push(d);
+    else skipped.push({ id: d.id, failed: verdict.failed });
+  }
+  return { targets, skipped };
+}
+
+/** Each destination's dedup keys: the primary's are the event's own (as with a single origin), the others' carry the destination's id. */
+const keysFor = (d: CompiledDestination, keys: readonly string[]) => (d.primary ? keys : keys.map((k) => `${k}>${d.id}`));
+
+/**
+ * One claim per destination, so each gets the event once: a destination that already has it is
+ * left out, the others are claimed. A copy still in flight to any destination is refused (409),
+ * as with one origin: answering it could let the provider stop retrying an event that fails.
+ */
+export async function claimEach(
+  env: Env,
+  route: CompiledRoute,
+  settings: DedupSettings,
+  keys: readonly string[],
+  targets: readonly Target[],
+  now: number,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+): Promise<{ targets: Target[]; duplicates: string[] } | Rejection> {
+  let claims;
+  try {
+    claims = await Promise.all(targets.map((t) => claimDelivery(env, route, settings, keysFor(t.destination, keys), now, ctx)));
+  } catch (e) {
+    // A shard is unreachable: 503 makes the provider retry; forwarding unguarded could double-deliver.
+    // Claims that did succeed expire by lease (at most one extra delivery).
+    return { code: "store_unavailable", detail: `dedup: ${String((e as Error)?.message ?? e).slice(0, 200)}` };
+  }
+  const refused = claims.find((c) => "code" in c);
+  const claimed: Target[] = [];
+  const duplicates: string[] = [];
+  claims.forEach((c, i) => {
+    const destination = targets[i]!.destination;
+    if ("code" in c) return;
+    if (c.kind === "duplicate") duplicates.push(destination.id);
+    else claimed.push({ destination, settle: c.settle });
+  });
+  if (refused) {
+    for (const t of claimed) ctx.waitUntil(t.settle!(false, now));
+    return refused as Rejection;
+  }
+  return { targets: claimed, duplicates };
+}
+
+/** The request a destination gets: its URL, and the route's outbound request transformed as it asks. */
+export function outboundTo(route: CompiledRoute, d: CompiledDestination, base: Outbound, url: URL): Outbound {
+  if (!d.transform) return { ...base, url: originUrl(d.url, url, route.stripQuery), headers: new Headers(base.headers) };
+  const { out } = applyTransform(d.transform, { path: url.pathname, headers: base.headers, body: base.body });
+  return { ...base, url: originUrl(d.url, url, route.stripQuery, out.path), headers: out.headers, body: out.body };
+}
+
+const describe = (d: CompiledDestination, r: Delivery | Rejection): string =>
+  `${d.id}=${"code" in r ? `failed:${r.code}` : r.kind === "queued" ? "queued" : `forwarded:${r.forwarded.originStatus}`}`;
+
+/**
+ * Sends the event to every target at once: the primary (when its filter matched) as its
+ * settings say, the others into their queues. The provider hears the primary's answer, or
+ * 202 when the primary does not take the event; but if any other destination could not
+ * queue it, 503, so that the provider retries (the destinations that have it are committed
+ * and skip the retry).
+ */
+export async function fanOut(c: RequestContext & { route: CompiledRoute; targets: Target[] }, base: Outbound): Promise<Outcome> {
+  const { env, route, url } = c;
+  const eventId = c.accepted?.eventId;
+  const verifiedBy = c.accepted?.verifiedBy ?? [];
+  const results = await Promise.all(
+    c.targets.map(async ({ destination: d }) => {
+      const out = outboundTo(route, d, base, url);
+      return d.primary ? deliver(env, route, d, out, c.requestId, c.now, eventId, verifiedBy) : enqueue(env, route, d, out, c.now, eventId);
+    }),
+  );
+  const byDestination = new Map(c.targets.map((t, i) => [t.destination, results[i]!]));
+  settleTargets(c, (d) => byDestination.get(d));
+  const destinations = [...c.targets.map((t, i) => describe(t.destination, results[i]!)), ...(c.skipped ?? [])].join(",");
+  const lost = c.targets.findIndex((t, i) => !t.destination.primary && "code" in results[i]!);
+  if (lost >= 0) return { rejection: results[lost] as Rejection, destinations };
+  const primary = c.targets[0]?.destination.primary ? results[0]! : undefined;
+  if (primary && "code" in primary) return { rejection: primary, destinations };
+  if (primary?.kind === "forwarded") return { forwarded: primary.forwarded, destinations };
+  return { queued: base.id, destinations };
+}
+
+/** What one destination would do with a sample event (`hookgate send --explain`, POST …/explain). */
+export interface Explained {
+  readonly id: string;
+  readonly primary: boolean;
+  readonly mode: "sync" | "queue";
+  readonly takes: boolean;
+  /** Why it takes the event or not: "no filter", "filter matched", or the first condition that did not match. */
+  readonly why: string;
+  readonly request?: { readonly method: string; readonly url: string; readonly headers: [string, string][]; readonly bodyBytes: number; readonly bodyChanged: boolean };
+}
+
+/**
+ * The fan-out for a sample event, without sending anything: each destination's verdict and
+ * the request it would get (headers masked as in the event log). Signatures are not checked:
+ * this answers "where would it go", not "would it pass".
+ */
+export function explain(route: CompiledRoute, request: Request, url: URL, body: Uint8Array, mask: (h: [string, string][]) => [string, string][]): Explained[] {
+  const { targets, skipped } = selectDestinations(route, request.headers, url, body);
+  const base = outbound(route, request, url, body, { verifiedBy: [], requestId: "explain", messageId: "msg_explain", providerEventId: undefined, dedup: "off", receivedAt: Date.now() });
+  return route.destinations.map((d) => {
+    const common = { id: d.id, primary: d.primary, mode: d.mode };
+    const missed = skipped.find((s) => s.id === d.id);
+    if (missed || !targets.includes(d)) return { ...common, takes: false, why: missed?.failed ?? "not selected" };
+    const out = outboundTo(route, d, base, url);
+    return {
+      ...common,
+      takes: true,
+      why: d.filter ? "filter matched" : "no filter",
+      request: { method: out.method, url: out.url, headers: mask([...out.headers]), bodyBytes: out.body.byteLength, bodyChanged: out.body !== base.body },
+    };
+  });
+}

@@ -1,0 +1,241 @@
+/**
+ * Destinations through the whole worker: fan-out exactly once per destination, the
+ * provider hearing the primary only, a dead destination retried and dead-lettered on its
+ * own, filters (received and recorded as filtered), transformations re-attested for the
+ * destination, explain, and configs that are refused. Events are signed by octokit's own
+ * GitHub signer; the destinations check the gateway's attestation with standardwebhooks.
+ */
+import { sign as octokitSign } from "@octokit/webhooks-methods";
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { Webhook } from "standardwebhooks";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { clearRouteCache, getRoute } from "../../../src/config/store";
+import demoRoutes from "../../../demo/routes.json";
+import { ADMIN, BASE, call, mustPutRoute, putRoute, text, useOrigin, type Received } from "../helpers";
+
+const ORIGIN_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const T0 = 1_780_000_000_000;
+
+const BILLING = { id: "billing", url: "http://billing.test", primary: true };
+const ANALYTICS = { id: "analytics", url: "http://analytics.test" };
+const CI = { id: "ci", url: "http://ci.test", filter: { headers: { "x-github-event": "push" }, body: { ref: { $startsWith: "refs/heads/" } } } };
+
+const route = (id: string, destinations: unknown[], extra: Record<string, unknown> = {}) => ({
+  id,
+  host: "*",
+  path: `/${id}`,
+  auth: { methods: [{ type: "provider", provider: "github", secrets: ["s"] }] },
+  originSigning: { secrets: [ORIGIN_SECRET] },
+  destinations,
+  ...extra,
+});
+
+async function send(id: string, body: string, delivery: string = crypto.randomUUID(), event = "push") {
+  return call(`${BASE}/${id}`, {
+    method: "POST",
+    headers: { "x-hub-signature-256": await octokitSign("s", body), "x-github-delivery": delivery, "x-github-event": event, "content-type": "application/json" },
+    body,
+  });
+}
+
+const queue = (id: string, destination?: string) => env.DELIVERY.get(env.DELIVERY.idFromName(destination ? `delivery:${id}/${destination}` : `delivery:${id}`));
+
+/** Moves the clock on and runs the destination queue's alarm once. */
+async function tick(id: string, destination: string | undefined, ms: number) {
+  vi.setSystemTime(Date.now() + ms);
+  await runDurableObjectAlarm(queue(id, destination));
+}
+
+const admin = (path: string, init: RequestInit = {}) => call(`${BASE}/__gateway${path}`, { ...init, headers: { ...ADMIN, ...(init.body ? { "content-type": "application/json" } : {}) } });
+const at = (received: Received[], host: string) => received.filter((r) => new URL(r.url).host === host);
+const attested = (r: Received) => new Webhook(ORIGIN_SECRET).verify(text(r.body), Object.fromEntries(r.headers));
+
+describe("destinations", () => {
+  const origin = useOrigin();
+  beforeEach(() => vi.useFakeTimers({ toFake: ["Date"], now: T0 }));
+  afterEach(() => vi.useRealTimers());
+
+  it("one signed event reaches every matching destination exactly once; the provider hears the primary's answer", async () => {
+    await mustPutRoute(route("fan1", [BILLING, ANALYTICS, CI], { dedup: {} }));
+    origin.respond((r) => (new URL(r.url).host === "billing.test" ? new Response("billing took it", { status: 201 }) : new Response("ok")));
+    const body = '{"ref":"refs/heads/main"}';
+    const res = await send("fan1", body, "gh-fan-1");
+    expect(res.status).toBe(201);
+    expect(await res.text()).toBe("billing took it");
+    expect(at(origin.received, "billing.test")).toHaveLength(1);
+    // The others are queued, each in its own queue: nothing reached them yet.
+    expect(origin.received).toHaveLength(1);
+    await tick("fan1", "analytics", 0);
+    await tick("fan1", "ci", 0);
+    for (const host of ["billing.test", "analytics.test", "ci.test"]) {
+      const got = at(origin.received, host);
+      expect(got, host).toHaveLength(1);
+      expect(text(got[0]!.body)).toBe(body);
+      // The provider's own signature still checks: the bytes are untouched.
+      expect(got[0]!.headers.get("x-hub-signature-256")).toBe(await octokitSign("s", body));
+      expect(attested(got[0]!)).toEqual({ ref: "refs/heads/main" });
+    }
+    // The same delivery again: every destination has it, so it is a duplicate and goes nowhere.
+    const again = await send("fan1", body, "gh-fan-1");
+    expect(again.status).toBe(200);
+    expect(again.headers.get("x-hookgate-duplicate")).toBe("true");
+    await tick("fan1", "analytics", 0);
+    await tick("fan1", "ci", 0);
+    expect(origin.received).toHaveLength(3);
+  });
+
+  it("a dead destination is retried and dead-lettered on its own while the others succeed", async () => {
+    await mustPutRoute(route("fan2", [BILLING, { ...ANALYTICS, delivery: { maxAttempts: 3, initialBackoffSeconds: 1, maxBackoffSeconds: 2 } }, CI]));
+    origin.respond((r) => (new URL(r.url).host === "analytics.test" ? new Response("down", { status: 503 }) : new Response("ok")));
+    const res = await send("fan2", '{"ref":"refs/heads/x"}');
+    expect(res.status).toBe(200);
+    await tick("fan2", "ci", 0);
+    for (let i = 0; i < 4; i++) await tick("fan2", "analytics", 3_000);
+    expect(at(origin.received, "analytics.test")).toHaveLength(3);
+    expect(at(origin.received, "billing.test")).toHaveLength(1);
+    expect(at(origin.received, "ci.test")).toHaveLength(1);
+    const dead = (await (await admin("/routes/fan2/dead-letters?destination=analytics")).json()) as { events: { lastStatus: number }[] };
+    expect(dead.events).toMatchObject([{ lastStatus: 503 }]);
+    // The primary's dead letters (the route's own queue) and ci's are empty.
+    expect(((await (await admin("/routes/fan2/dead-letters")).json()) as { events: unknown[] }).events).toHaveLength(0);
+    expect(((await (await admin("/routes/fan2/dead-letters?destination=ci")).json()) as { events: unknown[] }).events).toHaveLength(0);
+    expect((await admin("/routes/fan2/dead-letters?destination=nope")).status).toBe(404);
+    // Replayed once analytics is back: delivered there and nowhere else.
+    origin.respond(() => new Response("ok"));
+    const { id } = ((await (await admin("/routes/fan2/dead-letters?destination=analytics")).json()) as { events: { id: string }[] }).events[0]!;
+    expect((await admin(`/routes/fan2/dead-letters/${id}/replay?destination=analytics`, { method: "POST" })).status).toBe(200);
+    await tick("fan2", "analytics", 0);
+    expect(at(origin.received, "analytics.test")).toHaveLength(4);
+    expect(origin.received).toHaveLength(6);
+  });
+
+  it("the primary failing: the provider gets the 502, and its retry reaches the primary only (the others have it)", async () => {
+    await mustPutRoute(route("fan3", [BILLING, ANALYTICS], { dedup: {} }));
+    let billingUp = false;
+    origin.respond((r) => (new URL(r.url).host === "billing.test" && !billingUp ? new Response("down", { status: 500 }) : new Response("ok")));
+    const first = await send("fan3", '{"n":1}', "gh-fan-3");
+    expect(first.status).toBe(500);
+    billingUp = true;
+    const retry = await send("fan3", '{"n":1}', "gh-fan-3");
+    expect(retry.status).toBe(200);
+    await tick("fan3", "analytics", 0);
+    expect(at(origin.received, "billing.test")).toHaveLength(2);
+    expect(at(origin.received, "analytics.test")).toHaveLength(1);
+  });
+
+  it("an event no filter matches is answered 200 and recorded as filtered, with the rule that did not match", async () => {
+    await mustPutRoute(route("fan4", [{ ...CI, primary: true }], { observability: { storeBodies: true } }));
+    const res = await send("fan4", '{"ref":"refs/tags/v1"}', "gh-fan-4", "push");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ filtered: true });
+    expect(origin.received).toHaveLength(0);
+    const log = (await (await admin("/routes/fan4/log")).json()) as { entries: { decision: string; reason: string; destinations: string; bodyBytes: number }[] };
+    expect(log.entries[0]).toMatchObject({ decision: "filtered", destinations: "ci=filtered" });
+    expect(log.entries[0]!.reason).toMatch(/^filtered: ci: body\.ref/);
+    // The body is kept (the route opted in), so the event can be replayed later.
+    expect(log.entries[0]!.bodyBytes).toBeGreaterThan(0);
+    // A matching one goes through.
+    expect((await send("fan4", '{"ref":"refs/heads/main"}')).status).toBe(200);
+    expect(at(origin.received, "ci.test")).toHaveLength(1);
+  });
+
+  it("only the destinations whose filters match get the event; the others are named in the record", async () => {
+    await mustPutRoute(route("fan5", [BILLING, CI]));
+    expect((await send("fan5", '{"action":"opened"}', undefined, "issues")).status).toBe(200);
+    const log = (await (await admin("/routes/fan5/log")).json()) as { entries: { decision: string; destinations: string }[] };
+    expect(log.entries[0]).toMatchObject({ decision: "forwarded", destinations: "billing=forwarded:200,ci=filtered" });
+    await tick("fan5", "ci", 0);
+    expect(origin.received.map((r) => new URL(r.url).host)).toEqual(["billing.test"]);
+    const listed = (await (await admin("/routes/fan5/destinations")).json()) as { destinations: { id: string; counts: Record<string, number> }[] };
+    expect(listed.destinations.map((d) => [d.id, d.counts])).toEqual([
+      ["billing", { forwarded: 1 }],
+      ["ci", { filtered: 1 }],
+    ]);
+  });
+
+  it("a transformation changes what one destination gets, re-attested for it; the others and the event log keep the original bytes", async () => {
+    const slim = {
+      id: "slim",
+      url: "http://slim.test",
+      transform: { headers: { set: { "x-team": "data" }, remove: ["x-github-event"] }, path: "/ingest{path}", body: { pick: ["id", "data.amount"], rename: { "data.amount": "amount" } } },
+    };
+    await mustPutRoute(route("fan6", [BILLING, slim], { observability: { storeBodies: true } }));
+    const body = '{"id":"evt_1","data":{"amount":42,"card":"4242"},"extra":true}';
+    expect((await send("fan6", body)).status).toBe(200);
+    await tick("fan6", "slim", 0);
+    const [got] = at(origin.received, "slim.test");
+    expect(new URL(got!.url).pathname).toBe("/ingest/fan6");
+    expect(JSON.parse(text(got!.body))).toEqual({ id: "evt_1", amount: 42 });
+    expect(got!.headers.get("x-team")).toBe("data");
+    expect(got!.headers.has("x-github-event")).toBe(false);
+    expect(attested(got!)).toEqual({ id: "evt_1", amount: 42 });
+    expect(text(at(origin.received, "billing.test")[0]!.body)).toBe(body);
+    const log = (await (await admin("/routes/fan6/log")).json()) as { entries: { seq: number }[] };
+    const entry = (await (await admin(`/routes/fan6/log/${log.entries.at(-1)!.seq}`)).json()) as { body: string };
+    expect(entry.body).toBe(body);
+  });
+
+  it("explain: which destinations would take a sample event, why, and the request each would get; nothing is sent", async () => {
+    await mustPutRoute(route("fan7", [BILLING, CI]));
+    const res = await admin("/routes/fan7/explain", { method: "POST", body: JSON.stringify({ headers: { "x-github-event": "issues", "x-hub-signature-256": "sha256=abc" }, body: { ref: "refs/heads/main" } }) });
+    expect(res.status).toBe(200);
+    const { destinations } = (await res.json()) as { destinations: { id: string; takes: boolean; why: string; request?: { url: string; headers: [string, string][] } }[] };
+    expect(destinations.map((d) => [d.id, d.takes, d.why])).toEqual([
+      ["billing", true, "no filter"],
+      ["ci", false, expect.stringMatching(/^headers\.x-github-event/)],
+    ]);
+    expect(destinations[0]!.request!.url).toBe("http://billing.test/fan7");
+    // Masked as in the event log: a signature never comes back whole.
+    expect(destinations[0]!.request!.headers.find(([n]) => n === "x-hub-signature-256")?.[1]).not.toBe("sha256=abc");
+    expect(origin.received).toHaveLength(0);
+    expect((await admin("/routes/fan7/explain", { method: "POST", body: "[1]" })).status).toBe(400);
+  });
+
+  it("pause stops every destination's queue; resume drains them all", async () => {
+    await mustPutRoute(route("fan8", [BILLING, ANALYTICS]));
+    expect((await admin("/routes/fan8/pause", { method: "POST" })).status).toBe(200);
+    expect((await send("fan8", "{}")).status).toBe(202);
+    await tick("fan8", undefined, 0);
+    await tick("fan8", "analytics", 0);
+    expect(origin.received).toHaveLength(0);
+    const resumed = (await (await admin("/routes/fan8/resume", { method: "POST" })).json()) as { pending: number };
+    expect(resumed.pending).toBe(2);
+    await tick("fan8", undefined, 0);
+    await tick("fan8", "analytics", 0);
+    expect(origin.received.map((r) => new URL(r.url).host).sort()).toEqual(["analytics.test", "billing.test"]);
+  });
+
+  it.each([
+    ["origin with destinations", { origin: "http://o.test" }, [BILLING], "origin"],
+    ["two primaries", {}, [BILLING, { ...ANALYTICS, primary: true }], "destinations.1.primary"],
+    ["a repeated id", {}, [BILLING, { ...ANALYTICS, id: "billing" }], "destinations.1.id"],
+    ["a sync destination besides the primary", {}, [BILLING, { ...ANALYTICS, delivery: { mode: "sync" } }], "destinations.1.delivery.mode"],
+    ["a bad filter", {}, [{ ...BILLING, filter: { body: { type: { $regex: "x" } } } }], "destinations.0.filter"],
+    ["a bad transformation", {}, [{ ...BILLING, transform: { headers: { set: { "x-hookgate-verified": "yes" } } } }], "destinations.0.transform"],
+    ["no destination", {}, [], "destinations"],
+    ["listen mode", { delivery: { mode: "listen" } }, [BILLING], "destinations"],
+  ])("refuses %s, naming the field", async (_name, extra, destinations, path) => {
+    const res = await putRoute(route("bad", destinations, extra));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { issues: { path: string; message: string }[] };
+    expect(body.issues.map((i) => i.path)).toContain(path);
+  });
+});
+
+describe("single-origin routes", () => {
+  useOrigin();
+  it("every demo route compiles to one destination, `origin`, with the route's own settings: the path it always took", async () => {
+    for (const raw of demoRoutes as Record<string, unknown>[]) {
+      await mustPutRoute(raw);
+      clearRouteCache();
+      const compiled = await getRoute(env, String(raw.id), Date.now());
+      expect(compiled?.kind, String(raw.id)).toBe("route");
+      if (compiled?.kind !== "route") continue;
+      expect(compiled.fanOut).toBe(false);
+      expect(compiled.destinations).toMatchObject([
+        { id: "origin", primary: true, url: raw.origin, mode: (raw.delivery as { mode?: string } | undefined)?.mode === "queue" ? "queue" : "sync", originTimeoutMs: raw.originTimeoutMs ?? 15_000 },
+      ]);
+    }
+  });
+});
