@@ -38,6 +38,8 @@ describe("hmac-family.json", () => {
       expect(["single", "pairs", "list", "positional"]).toContain(s.format.kind);
       expect(compileTemplate(s.payload)).not.toBeNull();
       if (s.payload.includes("{timestamp}")) expect(s.timestamp).toBeDefined();
+      // A positional header's first field is its timestamp: the scheme must read it from there.
+      if (s.format.kind === "positional") expect(s.timestamp && !s.timestamp.header).toBe(true);
       if (s.timestamp) {
         expect(["s", "ms", "iso"]).toContain(s.timestamp.unit);
         expect(s.timestamp.toleranceSeconds).toBeGreaterThan(0);
