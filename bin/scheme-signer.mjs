@@ -36,6 +36,8 @@ export function signedBytes(template, { body, timestamp, url, method, headers })
 function headerValue(format, signature, inHeader) {
   if (format.kind === "single") return `${format.prefix}${signature}`;
   if (format.kind === "list") return `${format.version},${signature}`;
+  // `<timestamp>,<sig>`: the timestamp first, unnamed (Recurly).
+  if (format.kind === "positional") return `${inHeader}${format.separator}${signature}`;
   const ts = inHeader === undefined ? [] : [`${format.timestampKey}=${inHeader}`];
   return [...ts, `${format.signatureKey}=${signature}`].join(format.separator);
 }

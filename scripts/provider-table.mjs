@@ -17,6 +17,7 @@ const ALGORITHM = { "hmac-sha1": "HMAC-SHA1", "hmac-sha256": "HMAC-SHA256", "hma
 function layout(s) {
   if (s.format.kind === "single") return s.format.prefix ? `\`${s.format.prefix}<${s.encoding}>\`` : s.encoding;
   if (s.format.kind === "list") return `\`${s.format.version},<${s.encoding}>\``;
+  if (s.format.kind === "positional") return `\`<timestamp>${s.format.separator}<${s.encoding}>\``;
   const ts = s.timestamp && !s.timestamp.header ? `${s.format.timestampKey}=…${s.format.separator}` : "";
   return `\`${ts}${s.format.signatureKey}=<${s.encoding}>\``;
 }

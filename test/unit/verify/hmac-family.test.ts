@@ -35,13 +35,16 @@ describe("hmac-family.json", () => {
       expect(["hmac-sha1", "hmac-sha256", "hmac-sha512", "ed25519"]).toContain(s.algorithm);
       expect(["hex", "base64", "base64url"]).toContain(s.encoding);
       expect(["utf8", "base64", "hex"]).toContain(s.keyEncoding);
-      expect(["single", "pairs", "list"]).toContain(s.format.kind);
+      expect(["single", "pairs", "list", "positional"]).toContain(s.format.kind);
       expect(compileTemplate(s.payload)).not.toBeNull();
       if (s.payload.includes("{timestamp}")) expect(s.timestamp).toBeDefined();
+      // A positional header's first field is its timestamp: the scheme must read it from there.
+      if (s.format.kind === "positional") expect(s.timestamp && !s.timestamp.header).toBe(true);
       if (s.timestamp) {
         expect(["s", "ms", "iso"]).toContain(s.timestamp.unit);
         expect(s.timestamp.toleranceSeconds).toBeGreaterThan(0);
-        if (!s.timestamp.header) expect(s.format.kind).toBe("pairs");
+        // No timestamp header: it travels in the signature header (a `t=` pair, or Recurly's first positional field).
+        if (!s.timestamp.header) expect(["pairs", "positional"]).toContain(s.format.kind);
       }
       // An Ed25519 scheme holds a 32-byte public key (RFC 8032 test 1's, a valid point).
       const secret = s.algorithm === "ed25519" ? btoa(String.fromCharCode(...(s.keyEncoding === "hex" ? [] : ED25519_PUBLIC))) : s.keyEncoding === "hex" ? "00".repeat(32) : s.keyEncoding === "base64" ? btoa("k".repeat(32)) : "a-secret";
