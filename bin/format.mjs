@@ -5,7 +5,7 @@ export const colour = process.stdout.isTTY && !process.env.NO_COLOR;
 export const paint = (code, text) => (colour ? `\x1b[${code}m${text}\x1b[0m` : String(text));
 export const dim = (text) => paint(2, text);
 
-const DECISION_COLOURS = { forwarded: 32, queued: 32, delivered: 32, duplicate: 33, handshake: 36, rejected: 31, dead_lettered: 31 };
+const DECISION_COLOURS = { forwarded: 32, queued: 32, delivered: 32, duplicate: 33, filtered: 36, handshake: 36, rejected: 31, dead_lettered: 31 };
 export const decision = (d) => paint(DECISION_COLOURS[d] ?? 0, d);
 const HEALTH_COLOURS = { ok: 32, degraded: 33, failing: 31, idle: 2 };
 export const health = (h) => paint(HEALTH_COLOURS[h] ?? 0, h);

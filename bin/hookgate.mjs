@@ -21,16 +21,19 @@ const USAGE = `hookgate: operate an edge webhook gateway
   hookgate send <webhook-url> --provider <preset>|token|basic|none [--secret S | --key FILE]
                 [--handshake] [--data TEXT | --body FILE] [--content-type T] [--event-id ID]
                 [--public-url URL] [--verify-token T] [--access-key K] [--webhook-id ID] [--user U] [--param auth]
-                [--header-token NAME] [--topic-arn ARN] [--cert-url URL] [--tamper]
+                [--header-token NAME] [--topic-arn ARN] [--cert-url URL] [--tamper] [--explain]
                 signs a sample event (or with --handshake, the provider's verification
-                request) as the provider does; presets: ${PROVIDERS.join(", ")}
+                request) as the provider does; with --explain nothing is sent: the gateway says
+                which destinations would take it, and why; presets: ${PROVIDERS.join(", ")}
   hookgate keygen ed25519|p256|rsa --out FILE  a key pair for discord / standard-webhooks v1a / sendgrid, plaid / fusionauth
   hookgate log <route> [--event-id ID] [--decision D] [--since 1h] [--follow]
   hookgate show <route> <seq>              one event-log entry, with its body where the route stores bodies
-  hookgate events <route> [--state pending|delivered|dead]
-  hookgate dead-letters <route>
-  hookgate replay <route> <event-id> | --all [--since 1h] [--until 10m] [--dry-run]
-                                           dead letters back to the origin (all, or received in a time range)
+  hookgate destinations <route>            where the route's events go: each destination, its filter, what it did (24 h)
+  hookgate events <route> [--state pending|delivered|dead] [--destination ID]
+  hookgate dead-letters <route> [--destination ID]
+  hookgate replay <route> <event-id> | --all [--since 1h] [--until 10m] [--dry-run] [--destination ID]
+                                           dead letters back to the origin (all, or received in a time range);
+                                           --destination: a route with several destinations, that one's queue
   hookgate replay <route> <seq|message-id> --forward http://localhost:3000
   hookgate replay <route> --since 1h [--until 10m] --forward http://localhost:3000 [--dry-run]
                                            stored events (one, or a time range) to your local server
@@ -77,9 +80,14 @@ const { values: opt, positionals: args } = parseArgs({
     follow: { type: "boolean", short: "f" },
     until: { type: "string" },
     "dry-run": { type: "boolean" },
+    destination: { type: "string" },
+    explain: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
+
+// `hookgate log r | head`: the reader went away; stop quietly instead of a stack trace.
+process.stdout.on("error", (e) => process.exit(e.code === "EPIPE" ? 0 : 1));
 
 const base = (opt.url ?? process.env.HOOKGATE_URL ?? "http://localhost:8787").replace(/\/+$/, "");
 const ADMIN = "/__gateway";
@@ -111,6 +119,7 @@ function explain(res, data, path) {
   const what = data?.message ? `${data.error}: ${data.message}` : (data?.error ?? `HTTP ${res.status}`);
   if (res.status === 401) return "the admin token was refused: pass --token or set HOOKGATE_ADMIN_TOKEN (a local gateway's is ADMIN_TOKEN in .dev.vars)";
   if (res.status === 429) return `refused for now after too many wrong tokens from this address; try again in ${res.headers.get("retry-after") ?? 300} s`;
+  if (res.status === 404 && data?.message) return `not found: ${data.message} (${path.split("?")[0]})`;
   if (res.status === 404) {
     const route = /^\/routes\/([^/]+)/.exec(path)?.[1];
     return route ? `not found: ${path} (is "${decodeURIComponent(route)}" a route? hookgate routes list)` : `not found: ${path} (is ${base} a hookgate gateway, and is the CLI as new as it?)`;
@@ -154,6 +163,8 @@ async function admin(method, path, body, render) {
 }
 
 const enc = encodeURIComponent;
+/** `?destination=` (or `&destination=`) for --destination; empty without it. */
+const destinationQuery = (sep) => (opt.destination ? `${sep}destination=${enc(opt.destination)}` : "");
 
 /** Admin JSON without printing it; null for a 404, one sentence and exit for other failures. */
 async function quietAdmin(path) {
@@ -257,6 +268,7 @@ async function send(target, provider) {
   if (opt["content-type"]) headers["content-type"] = opt["content-type"];
   const sent = request.body === undefined ? undefined : Buffer.from(request.body);
   if (opt.tamper && sent?.length) sent[sent.length > 1 ? sent.length - 2 : 0] ^= 1; // one byte changed after signing
+  if (opt.explain) return explainSend(request, headers, sent);
 
   let res;
   try {
@@ -270,6 +282,39 @@ async function send(target, provider) {
   }
   console.log(await res.text());
 }
+
+/** `send --explain`: the signed request goes to the admin API's explain, not to the route; nothing is delivered. */
+async function explainSend(request, headers, body) {
+  const sample = { url: String(request.url), method: request.method, headers, ...(body && { body: body.toString("base64"), bodyEncoding: "base64" }) };
+  await admin("POST", "/explain", sample, ({ route, destinations }) =>
+    [
+      `route ${route}: ${destinations.filter((d) => d.takes).length} of ${destinations.length} destination(s) would take this event (nothing was sent)`,
+      table(
+        ["destination", "takes", "why", "request"],
+        destinations.map((d) => [
+          `${d.id}${d.primary ? " (primary)" : ""}`,
+          d.takes ? paint(32, "yes") : paint(33, "no"),
+          d.why,
+          d.request ? `${d.request.method} ${d.request.url} (${d.request.bodyBytes} bytes${d.request.bodyChanged ? ", transformed" : ""}, ${d.mode})` : "",
+        ]),
+      ),
+    ].join("\n"),
+  );
+}
+
+const destinationsTable = ({ destinations }) =>
+  table(
+    ["destination", "url", "mode", "filter", "last 24 h"],
+    destinations.map((d) => [
+      `${d.id}${d.primary ? " (primary)" : ""}`,
+      d.url ?? dim("(the route's own host)"),
+      d.mode,
+      d.filter ? JSON.stringify(d.filter) : "",
+      Object.entries(d.counts)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", "),
+    ]),
+  );
 
 // ---- keygen: key pairs for the asymmetric providers --------------------------------------
 
@@ -321,7 +366,8 @@ const routesTable = ({ routes }) =>
     ]),
   );
 
-const logRow = (e) => [time(e.at), e.seq, decision(e.decision), status(e.status), e.eventId ?? e.messageId, e.reason ?? e.observed, `${e.latencyMs} ms`];
+// A route with destinations: where the event went (or which destination's queue delivered it) where there is no reason to show.
+const logRow = (e) => [time(e.at), e.seq, decision(e.decision), status(e.status), e.eventId ?? e.messageId, e.reason ?? e.observed ?? (e.destinations && `to ${e.destinations}`), `${e.latencyMs} ms`];
 const LOG_HEADINGS = ["time", "seq", "decision", "status", "event", "reason", "latency"];
 // The API lists newest first; a terminal reads oldest first, newest at the bottom.
 const logTable = ({ entries }) => table(LOG_HEADINGS, [...entries].reverse().map(logRow));
@@ -471,11 +517,15 @@ switch (command) {
     break;
   case "events":
     if (!sub) fail("events needs a route id");
-    await admin("GET", `/routes/${enc(sub)}/events?state=${enc(opt.state ?? "pending")}`, undefined, eventsTable);
+    await admin("GET", `/routes/${enc(sub)}/events?state=${enc(opt.state ?? "pending")}${destinationQuery("&")}`, undefined, eventsTable);
     break;
   case "dead-letters":
     if (!sub) fail("dead-letters needs a route id");
-    await admin("GET", `/routes/${enc(sub)}/dead-letters`, undefined, eventsTable);
+    await admin("GET", `/routes/${enc(sub)}/dead-letters${destinationQuery("?")}`, undefined, eventsTable);
+    break;
+  case "destinations":
+    if (!sub) fail("destinations needs a route id");
+    await admin("GET", `/routes/${enc(sub)}/destinations`, undefined, destinationsTable);
     break;
   case "doctor":
     await doctorCommand();
@@ -507,9 +557,9 @@ switch (command) {
       break;
     }
     if (third) {
-      await admin("POST", `/routes/${enc(sub)}/dead-letters/${enc(third)}/replay`, undefined, (r) => `${r.replayed} dead letter back in the queue for the origin`);
+      await admin("POST", `/routes/${enc(sub)}/dead-letters/${enc(third)}/replay${destinationQuery("?")}`, undefined, (r) => `${r.replayed} dead letter back in the queue for the origin`);
     } else if (opt.all || opt.since || opt.until) {
-      const q = new URLSearchParams({ ...(range.since && { since: String(range.since) }), ...(range.until && { until: String(range.until) }), ...(opt["dry-run"] && { dryRun: "1" }) });
+      const q = new URLSearchParams({ ...(range.since && { since: String(range.since) }), ...(range.until && { until: String(range.until) }), ...(opt["dry-run"] && { dryRun: "1" }), ...(opt.destination && { destination: opt.destination }) });
       await admin("POST", `/routes/${enc(sub)}/dead-letters/replay?${q}`, undefined, (r) =>
         opt["dry-run"]
           ? `dry run: ${r.wouldReplay} dead letter(s) would go back to the origin${r.wouldReplay > r.events.length ? ` (the first ${r.events.length} below)` : ""}\n${eventsTable(r)}`
