@@ -20,6 +20,10 @@ export default defineConfig({
                 ALLOW_HTTP: "false",
                 EVENT_LOG_FLUSH_MS: "0",
               },
+              // Cloudflare-native destinations (README "Destinations"): declared here, not in
+              // wrangler.toml, so that deploying does not need a bucket or a queue nobody uses.
+              r2Buckets: ["ARCHIVE", "QUEUE_BODIES"],
+              queueProducers: { EVENTS: "hookgate-events" },
             },
           }),
         ],

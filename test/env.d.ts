@@ -20,5 +20,9 @@ declare namespace Cloudflare {
     ADMIN_PREFIX?: string;
     ADMIN_HOST?: string;
     ADMIN_ALLOW_CIDRS?: string;
+    /** Test-only bindings for the Cloudflare-native destinations (vitest.config.ts). */
+    ARCHIVE: R2Bucket;
+    QUEUE_BODIES: R2Bucket;
+    EVENTS: Queue;
   }
 }

@@ -3,7 +3,7 @@
  * Secrets go in through PUT and never come out.
  */
 import { Router, type IRequest } from "itty-router";
-import { parseRouteConfig } from "../config/parse";
+import { parseRouteConfig, primaryIndex } from "../config/parse";
 import { clearRouteCache, deleteRoute, findRoute, getRoute, listStoredRoutes, putRoute, readStoredRoute, setRouteState, UnusableRoute } from "../config/store";
 import type { Env } from "../env";
 import { matchesAnyDigest, sha256 } from "../lib/constant-time";
@@ -14,7 +14,7 @@ import { queueFor } from "../durable/delivery-queue";
 import { eventLogFor } from "../durable/event-log";
 import { hubFor, isSeq } from "../durable/listen-hub";
 import { base64ToBytes, bytesToBase64 } from "../lib/encoding";
-import { explain } from "../pipeline/destinations";
+import { explain, replayArchived } from "../pipeline/destinations";
 import { dashboardResponse } from "./dashboard";
 import { coolingDown, recordRefusedToken, type Gate } from "./guard";
 import { presets } from "../verify/presets";
@@ -40,16 +40,18 @@ async function destinationQueue(env: Env, routeId: string, destination: unknown)
   const list = route?.destinations;
   if (!list || typeof destination !== "string") return null;
   const index = list.findIndex((d) => d.id === destination);
-  if (index < 0) return null;
-  const primary = Math.max(0, list.findIndex((d) => d.primary));
-  return index === primary ? queueFor(env, routeId) : queueFor(env, routeId, destination);
+  // Sinks (a Cloudflare Queue, R2) have no queue of the gateway's.
+  if (index < 0 || !QUEUED_TYPES.has(list[index]!.type)) return null;
+  return index === primaryIndex(list) ? queueFor(env, routeId) : queueFor(env, routeId, destination);
 }
 
-/** Every queue of a route: its own, and one per destination besides the primary. */
+const QUEUED_TYPES = new Set(["http", "service"]);
+
+/** Every queue of a route: its own, and one per HTTP or service destination besides the primary. */
 async function allQueues(env: Env, routeId: string) {
   const list = (await readStoredRoute(env, routeId))?.destinations ?? [];
-  const primary = Math.max(0, list.findIndex((d) => d.primary));
-  return [queueFor(env, routeId), ...list.filter((_, i) => i !== primary).map((d) => queueFor(env, routeId, d.id))];
+  const primary = primaryIndex(list);
+  return [queueFor(env, routeId), ...list.filter((d, i) => i !== primary && QUEUED_TYPES.has(d.type)).map((d) => queueFor(env, routeId, d.id))];
 }
 
 const NO_DESTINATION = { error: "not_found", message: "the route has no destination of that id" };
@@ -325,6 +327,25 @@ export function adminRouter(prefix: string) {
     // By route id, or (`hookgate send --explain`) by the webhook URL, found as the pipeline finds it.
     .post("/routes/:id/explain", async (request, env) => explainSample(env, request, await getRoute(env, request.params.id!, Date.now())))
     .post("/explain", async (request, env) => explainSample(env, request, undefined))
+    // Archived events (an R2 destination) sent again to a destination: one UTC day's, or one message; ?dryRun=1 lists them.
+    .post("/routes/:id/archive/replay", async ({ params, query }, env) => {
+      const route = await getRoute(env, params.id!, Date.now());
+      if (!route) return json(404, { error: "not_found" });
+      if (route.kind === "broken") return json(409, { error: "route_misconfigured", message: route.problem });
+      const archives = route.destinations.filter((d) => d.kind === "r2");
+      const from = query.archive ? archives.find((d) => d.id === query.archive) : archives[0];
+      if (!from) return json(404, { error: "not_found", message: "the route has no R2 archive destination of that id" });
+      const to = route.destinations.find((d) => d.id === query.destination);
+      if (!to || to.kind === "r2") return json(400, { error: "bad_request", message: "destination must name one of the route's destinations (not an archive)" });
+      const date = String(query.date ?? new Date().toISOString().slice(0, 10));
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return json(400, { error: "bad_request", message: "date is a UTC day: YYYY-MM-DD" });
+      const messageId = typeof query.messageId === "string" && /^msg_[0-9a-f]{32}$/.test(query.messageId) ? query.messageId : undefined;
+      if (query.messageId !== undefined && !messageId) return json(400, { error: "bad_request", message: "messageId is a gateway message id (msg_ and 32 hex digits)" });
+      const dryRun = query.dryRun === "1" || query.dryRun === "true";
+      const result = await replayArchived(env, route, from, to, { date, dryRun, ...(messageId && { messageId }), ...(typeof query.cursor === "string" && { cursor: query.cursor }) });
+      if ("error" in result) return json(503, { error: "replay_failed", message: result.error });
+      return json(200, dryRun ? { wouldReplay: result.replayed, messageIds: result.messageIds, ...(result.cursor && { cursor: result.cursor }) } : result);
+    })
     // Pause: the queue stops at once and requests queue instead of forwarding (other isolates
     // within the route cache's TTL plus KV propagation). Resume: the queue drains, oldest first.
     .post("/routes/:id/pause", async ({ params }, env) => {

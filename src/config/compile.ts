@@ -13,7 +13,7 @@ import type { SecretValue } from "../verify/secrets";
 import type { Verifier } from "../verify/types";
 import { compileFilter, type CompiledFilter } from "../routing/filter";
 import { compileTransform, type CompiledTransform } from "../routing/transform";
-import { parseStoredRoute } from "./parse";
+import { parseStoredRoute, primaryIndex } from "./parse";
 import { presets, secretOptions } from "../verify/presets";
 import { present, type StoredRoute, type StoredSecret } from "./schema";
 import { openSecret, type SecretKey } from "./secret-box";
@@ -56,6 +56,13 @@ export interface CompiledRoute {
 /** One destination, its settings resolved against the route's. */
 export interface CompiledDestination {
   readonly id: string;
+  /** http: a URL; service: a Worker behind a service binding; queue: a Cloudflare Queue; r2: the archive bucket. */
+  readonly kind: "http" | "service" | "queue" | "r2";
+  /** service, queue, r2: the binding's name in wrangler.toml (looked up in the environment when used). */
+  readonly binding: string | undefined;
+  /** r2: the key prefix; queue: the R2 binding for bodies too large for a message. */
+  readonly prefix: string | undefined;
+  readonly bodyBucket: string | undefined;
   /** Base URL; undefined: the app behind the route itself (a route without origin). */
   readonly url: string | undefined;
   readonly primary: boolean;
@@ -126,6 +133,10 @@ function destinationsOf(config: StoredRoute, signer: OriginSigner | undefined): 
     return [
       {
         id: ORIGIN_DESTINATION,
+        kind: "http",
+        binding: undefined,
+        prefix: undefined,
+        bodyBucket: undefined,
         url: config.origin,
         primary: true,
         mode: route?.mode === "queue" ? "queue" : "sync",
@@ -140,7 +151,7 @@ function destinationsOf(config: StoredRoute, signer: OriginSigner | undefined): 
       },
     ];
   }
-  const primary = Math.max(0, own.findIndex((d) => d.primary));
+  const primary = primaryIndex(own);
   const list = own.map((d, i): CompiledDestination => {
     const delivery = d.delivery ?? route;
     const isPrimary = i === primary;
@@ -151,21 +162,25 @@ function destinationsOf(config: StoredRoute, signer: OriginSigner | undefined): 
     if (compiledTransform && !compiledTransform.ok) throw new Broken(`destinations.${i}.${compiledTransform.error}`);
     return {
       id: d.id,
+      kind: d.type,
+      binding: d.binding,
+      prefix: d.prefix,
+      bodyBucket: d.bodyBucket,
       url: d.url,
       primary: isPrimary,
       mode: isPrimary && (d.delivery?.mode ?? route?.mode) !== "queue" ? "sync" : "queue",
       retryOnFailure: isPrimary && (delivery?.retryOnFailure ?? false),
       filter: compiledFilter?.ok ? compiledFilter.value : undefined,
       transform: compiledTransform?.ok ? compiledTransform.value : undefined,
-      signer: d.attest ? signer : undefined,
+      signer: d.attest && (d.type === "http" || d.type === "service") ? signer : undefined,
       originTimeoutMs: d.originTimeoutMs ?? config.originTimeoutMs,
       retryPolicy: retryPolicyOf(delivery),
       breakerPolicy: breakerOf(delivery),
       deadLetterRetentionMs: deadLetterRetentionOf(delivery),
     };
   });
-  // The primary first: it is the one the pipeline waits for.
-  return [list[primary]!, ...list.filter((_, i) => i !== primary)];
+  // The primary first: it is the one the pipeline waits for (a route of sinks only has none).
+  return primary < 0 ? list : [list[primary]!, ...list.filter((_, i) => i !== primary)];
 }
 
 export async function compileRoute(id: string, raw: unknown, keys: readonly SecretKey[]): Promise<CompiledRoute | BrokenRoute> {
@@ -229,7 +244,7 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
       providerRetentionSeconds: retentionOf(methods),
       destinations,
       // One destination without rules is the single origin, whatever its name: the fast path.
-      fanOut: destinations.length > 1 || destinations.some((d) => d.filter || d.transform),
+      fanOut: destinations.length > 1 || destinations.some((d) => d.filter || d.transform || d.kind !== "http"),
     };
   } catch (e) {
     if (e instanceof Broken) return { kind: "broken", id, problem: e.message };

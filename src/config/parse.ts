@@ -53,7 +53,22 @@ function customIssues(method: Extract<Method, { type: "hmac" | "ed25519" }>, at:
   return issues;
 }
 
-/** Destinations: instead of `origin`, unique ids, one primary (its answer is the provider's); the others are queued. */
+/** Which fields each type of destination takes (schema.ts); the others are refused by name. */
+const DESTINATION_FIELDS: Record<string, { needs: string; takes: readonly string[] }> = {
+  http: { needs: "url", takes: ["url", "primary", "filter", "transform", "originTimeoutMs", "attest", "delivery"] },
+  service: { needs: "binding", takes: ["binding", "url", "primary", "filter", "transform", "originTimeoutMs", "attest", "delivery"] },
+  queue: { needs: "binding", takes: ["binding", "bodyBucket", "filter", "transform"] },
+  r2: { needs: "binding", takes: ["binding", "prefix", "filter"] },
+};
+const COMMON_FIELDS = new Set(["id", "type", "attest"]);
+
+/** The index of a route's primary destination: the one marked, else the first HTTP or service one; -1: none (sinks only). */
+export function primaryIndex(list: readonly { readonly type?: string; readonly primary?: boolean }[]): number {
+  const marked = list.findIndex((d) => d.primary);
+  return marked >= 0 ? marked : list.findIndex((d) => d.type === undefined || d.type === "http" || d.type === "service");
+}
+
+/** Destinations: instead of `origin`, unique ids, at most one primary (its answer is the provider's); the others are queued. */
 function destinationIssues(route: InputRoute | StoredRoute): ConfigIssue[] {
   const list = route.destinations;
   if (!list) return [];
@@ -62,14 +77,22 @@ function destinationIssues(route: InputRoute | StoredRoute): ConfigIssue[] {
   if (route.delivery?.mode === "listen") issues.push({ path: "destinations", message: 'are not used in delivery mode "listen"' });
   const primaries = list.flatMap((d, i) => (d.primary ? [i] : []));
   if (primaries.length > 1) issues.push({ path: `destinations.${primaries[1]}.primary`, message: "only one destination can be primary" });
-  const primary = primaries[0] ?? 0;
+  const primary = primaryIndex(list);
   const seen = new Set<string>();
   list.forEach((d, i) => {
-    if (seen.has(d.id)) issues.push({ path: `destinations.${i}.id`, message: `"${d.id}" is used by another destination` });
+    const at = `destinations.${i}`;
+    if (seen.has(d.id)) issues.push({ path: `${at}.id`, message: `"${d.id}" is used by another destination` });
     seen.add(d.id);
+    const fields = DESTINATION_FIELDS[d.type]!;
+    if ((d as Record<string, unknown>)[fields.needs] === undefined) issues.push({ path: `${at}.${fields.needs}`, message: `is required for a destination of type "${d.type}"` });
+    for (const [field, value] of Object.entries(d)) {
+      // attest defaults to true: only an explicit false on a sink is worth refusing, and it is harmless, so it is let be.
+      if (value === undefined || COMMON_FIELDS.has(field) || fields.takes.includes(field)) continue;
+      issues.push({ path: `${at}.${field}`, message: `does not apply to a destination of type "${d.type}"` });
+    }
     if (i === primary) return;
-    if (d.delivery?.mode === "sync") issues.push({ path: `destinations.${i}.delivery.mode`, message: "only the primary destination is sync: the others are queued" });
-    if (d.delivery?.retryOnFailure) issues.push({ path: `destinations.${i}.delivery.retryOnFailure`, message: "applies to the primary destination only (the others are queued and retried anyway)" });
+    if (d.delivery?.mode === "sync") issues.push({ path: `${at}.delivery.mode`, message: "only the primary destination is sync: the others are queued" });
+    if (d.delivery?.retryOnFailure) issues.push({ path: `${at}.delivery.retryOnFailure`, message: "applies to the primary destination only (the others are queued and retried anyway)" });
   });
   return issues;
 }

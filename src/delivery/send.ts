@@ -21,10 +21,11 @@ export type Sent =
   | { readonly ok: false; readonly timeout: true }
   | { readonly ok: false; readonly timeout: false; readonly error: string };
 
-export async function sendToOrigin(req: OriginRequest, signer: OriginSigner | undefined, timeoutMs: number, now: number): Promise<Sent> {
+/** `send`: the network's fetch, or a service binding's (delivery/sinks.ts `fetcherFor`). */
+export async function sendToOrigin(req: OriginRequest, signer: OriginSigner | undefined, timeoutMs: number, now: number, send: typeof fetch = fetch): Promise<Sent> {
   await signer?.sign(req.headers, req.id, req.body, now, req);
   try {
-    const response = await fetch(req.url, {
+    const response = await send(req.url, {
       method: req.method,
       headers: req.headers,
       body: req.method === "GET" || req.method === "HEAD" ? null : req.body,

@@ -20,6 +20,7 @@ import { eventLogFor } from "./event-log";
 import { afterAttempt, CLOSED, isOpen, isProbing, type BreakerState } from "../delivery/breaker";
 import { classify, nextAttemptAt, parseRetryAfter } from "../delivery/policy";
 import { sendToOrigin } from "../delivery/send";
+import { fetcherFor } from "../delivery/sinks";
 import { chunkTable, deleteChunks, readChunks, writeChunks } from "./chunks";
 
 const BATCH = 25;
@@ -267,7 +268,10 @@ export class DeliveryQueue extends DurableObject<Env> {
     let status: number | null = null;
     let error: string | null = null;
     let retryAfter: string | null = null;
-    const sent = await sendToOrigin({ id: event.id, url: event.url, method: event.method, headers, body }, route.signer, route.originTimeoutMs, started);
+    const send = fetcherFor(this.env, route);
+    const sent = send
+      ? await sendToOrigin({ id: event.id, url: event.url, method: event.method, headers, body }, route.signer, route.originTimeoutMs, started, send)
+      : ({ ok: false, timeout: false, error: `no service binding "${route.binding}"` } as const);
     if (sent.ok) {
       status = sent.response.status;
       retryAfter = sent.response.headers.get("retry-after");

@@ -11,6 +11,7 @@
  */
 import type { CompiledDestination, CompiledRoute } from "../config/compile";
 import { classify } from "../delivery/policy";
+import { fetcherFor } from "../delivery/sinks";
 import { queueFor, type QueuedEvent } from "../durable/delivery-queue";
 import { hubFor, MAX_KEPT } from "../durable/listen-hub";
 import type { Env } from "../env";
@@ -66,7 +67,9 @@ export async function deliver(
 ): Promise<Delivery | Rejection> {
   if (route.config.delivery?.mode === "listen") return keepForListener(env, route, out, providerEventId, verifiedBy.join(","));
   if (destination.mode === "queue" || route.config.state?.pausedAt !== undefined) return enqueue(env, route, destination, out, receivedAt, providerEventId);
-  const forwarded = await forward(destination, out, requestId);
+  const send = fetcherFor(env, destination);
+  if (!send) return { code: "route_misconfigured", detail: `destination ${destination.id}: no service binding "${destination.binding}"` };
+  const forwarded = await forward(destination, out, requestId, send);
   if (destination.retryOnFailure && classify("code" in forwarded ? null : forwarded.originStatus) === "retry") {
     return enqueue(env, route, destination, out, receivedAt, providerEventId);
   }

@@ -13,6 +13,7 @@ import { applyTransform } from "../routing/transform";
 import { claimDelivery, type DedupSettings } from "./dedup";
 import { deliver, enqueue, type Delivery } from "./deliver";
 import { originUrl, outbound, type Outbound } from "./forward";
+import { archive, sendToQueue, serviceBase, type Archived, type EventMeta, type SinkResult } from "../delivery/sinks";
 import { settleTargets, type Outcome, type RequestContext, type Target } from "./context";
 
 /** The destinations whose filters match, in the route's order (primary first), and why the others do not. */
@@ -84,15 +85,39 @@ export async function claimEach(
   return { targets: claimed, duplicates };
 }
 
+/** Where a destination's requests go: its URL; a service's own; a sink's record keeps the URL the provider called. */
+const baseUrl = (d: CompiledDestination) => (d.kind === "service" ? serviceBase(d) : d.kind === "http" ? d.url : undefined);
+
 /** The request a destination gets: its URL, and the route's outbound request transformed as it asks. */
 export function outboundTo(route: CompiledRoute, d: CompiledDestination, base: Outbound, url: URL): Outbound {
-  if (!d.transform) return { ...base, url: originUrl(d.url, url, route.stripQuery), headers: new Headers(base.headers) };
+  if (!d.transform) return { ...base, url: originUrl(baseUrl(d), url, route.stripQuery), headers: new Headers(base.headers) };
   const { out } = applyTransform(d.transform, { path: url.pathname, headers: base.headers, body: base.body });
-  return { ...base, url: originUrl(d.url, url, route.stripQuery, out.path), headers: out.headers, body: out.body };
+  return { ...base, url: originUrl(baseUrl(d), url, route.stripQuery, out.path), headers: out.headers, body: out.body };
 }
 
+/** One destination's delivery: the primary as its settings say, another HTTP or service one into its queue, a sink at once. */
+async function deliverTo(c: RequestContext & { route: CompiledRoute }, d: CompiledDestination, out: Outbound): Promise<Delivery | Rejection> {
+  const { env, route } = c;
+  const eventId = c.accepted?.eventId;
+  if (d.kind === "queue") {
+    const sent = await sendToQueue(env, d, out, metaOf(c, d, out));
+    return sent.ok ? { kind: "queued", id: out.id } : { code: "store_unavailable", detail: `destination ${d.id}: ${sent.error}` };
+  }
+  if (d.primary) return deliver(env, route, d, out, c.requestId, c.now, eventId, c.accepted?.verifiedBy ?? []);
+  return enqueue(env, route, d, out, c.now, eventId);
+}
+
+const metaOf = (c: RequestContext & { route: CompiledRoute }, d: CompiledDestination, out: Outbound): EventMeta => ({
+  route: c.route.id,
+  destination: d.id,
+  messageId: out.id,
+  ...(c.accepted?.eventId && { eventId: c.accepted.eventId }),
+  receivedAt: c.now,
+  verifiedBy: c.accepted?.verifiedBy ?? [],
+});
+
 const describe = (d: CompiledDestination, r: Delivery | Rejection): string =>
-  `${d.id}=${"code" in r ? `failed:${r.code}` : r.kind === "queued" ? "queued" : `forwarded:${r.forwarded.originStatus}`}`;
+  `${d.id}=${"code" in r ? `failed:${r.code}` : r.kind === "forwarded" ? `forwarded:${r.forwarded.originStatus}` : d.kind === "r2" ? "archived" : "queued"}`;
 
 /**
  * Sends the event to every target at once: the primary (when its filter matched) as its
@@ -103,14 +128,22 @@ const describe = (d: CompiledDestination, r: Delivery | Rejection): string =>
  */
 export async function fanOut(c: RequestContext & { route: CompiledRoute; targets: Target[] }, base: Outbound): Promise<Outcome> {
   const { env, route, url } = c;
-  const eventId = c.accepted?.eventId;
-  const verifiedBy = c.accepted?.verifiedBy ?? [];
-  const results = await Promise.all(
-    c.targets.map(async ({ destination: d }) => {
-      const out = outboundTo(route, d, base, url);
-      return d.primary ? deliver(env, route, d, out, c.requestId, c.now, eventId, verifiedBy) : enqueue(env, route, d, out, c.now, eventId);
-    }),
-  );
+  // Capture first: the archive holds the verified bytes before any other destination is tried.
+  const archives = c.targets.filter((t) => t.destination.kind === "r2");
+  const archived = new Map<CompiledDestination, Delivery | Rejection>();
+  if (archives.length > 0) {
+    const record = { ...base, url: originUrl(undefined, url, route.stripQuery) };
+    const written = await Promise.all(archives.map((t) => archive(env, t.destination, record, metaOf(c, t.destination, base))));
+    const failed = written.findIndex((w) => !w.ok);
+    if (failed >= 0) {
+      // Nothing was delivered: every claim is released and the provider retries.
+      settleTargets(c, () => undefined);
+      const why = written[failed] as Extract<SinkResult, { ok: false }>;
+      return { rejection: { code: "store_unavailable", detail: `archive ${archives[failed]!.destination.id}: ${why.error}` } };
+    }
+    for (const t of archives) archived.set(t.destination, { kind: "queued", id: base.id });
+  }
+  const results = await Promise.all(c.targets.map(({ destination: d }) => archived.get(d) ?? deliverTo(c, d, outboundTo(route, d, base, url))));
   const byDestination = new Map(c.targets.map((t, i) => [t.destination, results[i]!]));
   settleTargets(c, (d) => byDestination.get(d));
   const destinations = [...c.targets.map((t, i) => describe(t.destination, results[i]!)), ...(c.skipped ?? [])].join(",");
@@ -153,4 +186,54 @@ export function explain(route: CompiledRoute, request: Request, url: URL, body: 
       request: { method: out.method, url: out.url, headers: mask([...out.headers]), bodyBytes: out.body.byteLength, bodyChanged: out.body !== base.body },
     };
   });
+}
+
+/** Which archived events to send again: one day's (UTC), or one message. */
+export interface ArchiveReplay {
+  readonly date: string;
+  readonly messageId?: string;
+  readonly dryRun: boolean;
+  readonly cursor?: string;
+}
+
+/** Events replayed per call; the answer's cursor continues. */
+const REPLAY_PAGE = 100;
+
+/**
+ * Sends archived events again, to any destination of the route: from the R2 archive alone,
+ * so it works when the route's queues, dedup keys and event log are gone. Each replayed
+ * event gets a new message id (its first delivery's may still be in the destination's
+ * queue); the provider's event id goes with it as before. Dedup is not consulted: a replay
+ * is an operator asking for the event again.
+ */
+export async function replayArchived(
+  env: Env,
+  route: CompiledRoute,
+  from: CompiledDestination,
+  to: CompiledDestination,
+  what: ArchiveReplay,
+): Promise<{ replayed: number; messageIds: string[]; cursor?: string } | { error: string }> {
+  const bucket = (env as unknown as Record<string, R2Bucket | undefined>)[from.binding!];
+  if (!bucket || typeof bucket.list !== "function") return { error: `no R2 binding "${from.binding}"` };
+  const prefix = `${from.prefix ?? ""}${[route.id, what.date].join("/")}/`;
+  const listed = what.messageId
+    ? { objects: [{ key: `${prefix}${what.messageId}.json` }], truncated: false as const }
+    : await bucket.list({ prefix, limit: REPLAY_PAGE * 2, ...(what.cursor && { cursor: what.cursor }) });
+  const metas = listed.objects.map((o) => o.key).filter((k) => k.endsWith(".json"));
+  const messageIds: string[] = [];
+  for (const key of metas) {
+    const meta = await bucket.get(key);
+    const body = meta && (await bucket.get(key.slice(0, -".json".length)));
+    if (!meta || !body) continue;
+    const record = (await meta.json()) as Archived;
+    messageIds.push(record.messageId);
+    if (what.dryRun) continue;
+    const id = `msg_${crypto.randomUUID().replace(/-/g, "")}`;
+    const original: Outbound = { id, url: record.url, method: record.method, headers: new Headers(record.headers), body: new Uint8Array(await body.arrayBuffer()) };
+    const out = outboundTo(route, to, original, new URL(record.url));
+    const meta2 = { route: route.id, destination: to.id, messageId: id, ...(record.eventId && { eventId: record.eventId }), receivedAt: record.receivedAt, verifiedBy: record.verifiedBy };
+    const sent = to.kind === "queue" ? await sendToQueue(env, to, out, meta2) : "code" in (await enqueue(env, route, to, out, record.receivedAt, record.eventId)) ? { ok: false } : { ok: true };
+    if (!sent.ok) return { error: `replay stopped at ${record.messageId} (${messageIds.length - 1} sent before it): the destination did not take it` };
+  }
+  return { replayed: messageIds.length, messageIds, ...(listed.truncated && { cursor: listed.cursor }) };
 }

@@ -120,9 +120,9 @@ export function outbound(route: CompiledRoute, request: Request, url: URL, body:
 }
 
 /** Sends to the destination now and relays its answer; failures to reach it are 502/504. */
-export async function forward(destination: CompiledDestination, out: Outbound, requestId: string): Promise<Forwarded | Rejection> {
+export async function forward(destination: CompiledDestination, out: Outbound, requestId: string, send: typeof fetch = fetch): Promise<Forwarded | Rejection> {
   const timeoutMs = destination.originTimeoutMs;
-  const sent = await sendToOrigin(out, destination.signer, timeoutMs, Date.now());
+  const sent = await sendToOrigin(out, destination.signer, timeoutMs, Date.now(), send);
   if (!sent.ok) return sent.timeout ? { code: "origin_timeout", timeoutMs } : { code: "origin_unreachable", detail: sent.error };
   const res = sent.response;
   // A mutable copy made natively; only the few hop-by-hop names are looked up.

@@ -627,11 +627,45 @@ const entries: Entry[] = [
     regex: /%2e/i,
     check: () => expect(compileTransform({ path: `/${run("%2")}` }).ok).toBe(false),
   },
+  {
+    file: "src/config/schema.ts",
+    // Bounded ({0,63}) and anchored: a binding's name.
+    regex: /^[A-Za-z_][A-Za-z0-9_]{0,63}$/,
+    check: () => expect(accepts({ destinations: [{ id: "d", type: "r2", binding: `${run("A")}-` }] })).toBe(false),
+  },
+  {
+    file: "src/config/schema.ts",
+    // Bounded ({0,256}) and anchored: an R2 key prefix.
+    regex: /^[A-Za-z0-9!_.*'()\/-]{0,256}$/,
+    check: () => expect(accepts({ destinations: [{ id: "d", type: "r2", binding: "ARCHIVE", prefix: `${run("a/")} ` }] })).toBe(false),
+  },
+  {
+    file: "src/admin/api.ts",
+    // Fixed length and anchored: archive replay's day.
+    regex: /^\d{4}-\d{2}-\d{2}$/,
+    async check() {
+      await mustPutRoute({ id: "arch", host: "*", path: "/arch", auth: { methods: [{ type: "token", in: "query", secrets: ["t"] }] }, destinations: [{ id: "d", url: "http://d.test" }, { id: "a", type: "r2", binding: "ARCHIVE" }] });
+      const res = await call(`${BASE}/__gateway/routes/arch/archive/replay?destination=d&date=${run("1")}`, { method: "POST", headers: ADMIN });
+      expect(res.status).toBe(400);
+    },
+  },
+  {
+    file: "src/admin/api.ts",
+    // Fixed length and anchored: a message id.
+    regex: /^msg_[0-9a-f]{32}$/,
+    async check() {
+      await mustPutRoute({ id: "arch", host: "*", path: "/arch", auth: { methods: [{ type: "token", in: "query", secrets: ["t"] }] }, destinations: [{ id: "d", url: "http://d.test" }, { id: "a", type: "r2", binding: "ARCHIVE" }] });
+      const res = await call(`${BASE}/__gateway/routes/arch/archive/replay?destination=d&messageId=msg_${run("a", 8000)}`, { method: "POST", headers: ADMIN });
+      expect(res.status).toBe(400);
+    },
+  },
 ];
 
 /** Regexes that never see outside input. */
 const OWN_INPUT: { file: string; regex: RegExp; why: string }[] = [
   { file: "src/pipeline/run.ts", regex: /-/g, why: "applied to crypto.randomUUID()" },
+  { file: "src/pipeline/destinations.ts", regex: /-/g, why: "applied to crypto.randomUUID()" },
+  { file: "src/delivery/sinks.ts", regex: /_/g, why: "a binding name, already checked by schema.ts (64 characters at most)" },
 ];
 /** Files not covered here (see the header). */
 const SKIPPED_FILES = ["src/verify/sns.ts", "src/admin/dashboard.ts"];

@@ -239,3 +239,123 @@ describe("single-origin routes", () => {
     }
   });
 });
+
+describe("Cloudflare-native destinations", () => {
+  const origin = useOrigin();
+  beforeEach(() => vi.useFakeTimers({ toFake: ["Date"], now: T0 }));
+  afterEach(() => vi.useRealTimers());
+
+  const ARCHIVE = { id: "archive", type: "r2", binding: "ARCHIVE", prefix: "hooks/" };
+  const sendWith = async (id: string, body: string, bindings: Partial<Cloudflare.Env> | Record<string, unknown>, delivery = crypto.randomUUID()) =>
+    call(
+      `${BASE}/${id}`,
+      { method: "POST", headers: { "x-hub-signature-256": await octokitSign("s", body), "x-github-delivery": delivery, "x-github-event": "push", "content-type": "application/json" }, body },
+      bindings as Partial<Cloudflare.Env>,
+    );
+  const archivedKeys = async () => (await env.ARCHIVE.list({ prefix: "hooks/" })).objects.map((o) => o.key);
+
+  beforeEach(async () => {
+    for (const bucket of [env.ARCHIVE, env.QUEUE_BODIES]) {
+      const listed = await bucket.list();
+      if (listed.objects.length > 0) await bucket.delete(listed.objects.map((o) => o.key));
+    }
+  });
+
+  it("an R2 archive is written first: the exact bytes and their metadata are in the bucket before the origin is tried", async () => {
+    await mustPutRoute(route("sink1", [BILLING, ARCHIVE]));
+    let keysWhenForwarded: string[] = [];
+    origin.respond(async () => {
+      keysWhenForwarded = await archivedKeys();
+      return new Response("ok");
+    });
+    const body = '{"ref":"refs/heads/main","bytes":"exact \\u00e9"}';
+    const res = await send("sink1", body, "gh-sink-1");
+    expect(res.status).toBe(200);
+    expect(keysWhenForwarded).toHaveLength(2);
+    const dataKey = keysWhenForwarded.find((k) => !k.endsWith(".json"))!;
+    expect(dataKey).toMatch(/^hooks\/sink1\/2026-05-28\/msg_[0-9a-f]{32}$/);
+    expect(await (await env.ARCHIVE.get(dataKey))!.text()).toBe(body);
+    const meta = (await (await env.ARCHIVE.get(`${dataKey}.json`))!.json()) as Record<string, unknown>;
+    expect(meta).toMatchObject({ route: "sink1", destination: "archive", eventId: "gh-sink-1", verifiedBy: ["hmac:github"], method: "POST", bodyBytes: new TextEncoder().encode(body).byteLength });
+    expect(new Map(meta.headers as [string, string][]).get("x-hub-signature-256")).toBe(await octokitSign("s", body));
+  });
+
+  it("an archive that cannot be written fails the request (503, nothing forwarded), so the provider retries", async () => {
+    await mustPutRoute(route("sink2", [BILLING, ARCHIVE]));
+    const res = await sendWith("sink2", "{}", { ARCHIVE: { put: () => Promise.reject(new Error("bucket down")), get: () => null } });
+    expect(res.status).toBe(503);
+    expect(origin.received).toHaveLength(0);
+    await mustPutRoute(route("sink2b", [BILLING, { ...ARCHIVE, binding: "NOT_DECLARED" }]));
+    expect((await send("sink2b", "{}")).status).toBe(503);
+    expect(origin.received).toHaveLength(0);
+  });
+
+  it("a Cloudflare Queue destination gets the event as a JSON message; a body over a message's limit goes to R2 and the message carries its key", async () => {
+    await mustPutRoute(route("sink3", [BILLING, { id: "events", type: "queue", binding: "EVENTS", bodyBucket: "QUEUE_BODIES" }]));
+    const sent: unknown[] = [];
+    const spy = { EVENTS: { send: (m: unknown, o?: QueueSendOptions) => (sent.push(m), env.EVENTS.send(m, o)) } };
+    const small = '{"ref":"refs/heads/main"}';
+    expect((await sendWith("sink3", small, spy, "gh-small")).status).toBe(200);
+    const large = JSON.stringify({ ref: "refs/heads/main", blob: "x".repeat(200_000) });
+    expect((await sendWith("sink3", large, spy, "gh-large")).status).toBe(200);
+    const [first, second] = sent as { v: number; body?: string; bodyKey?: string; eventId: string; route: string; destination: string; headers: [string, string][] }[];
+    expect(first).toMatchObject({ v: 1, route: "sink3", destination: "events", eventId: "gh-small" });
+    expect(atob(first!.body!)).toBe(small);
+    expect(second!.body).toBeUndefined();
+    expect(await (await env.QUEUE_BODIES.get(second!.bodyKey!))!.text()).toBe(large);
+    // A large body without a bucket for it: the destination cannot take it, the provider is told to retry.
+    await mustPutRoute(route("sink3b", [BILLING, { id: "events", type: "queue", binding: "EVENTS" }]));
+    expect((await sendWith("sink3b", large, spy)).status).toBe(503);
+  });
+
+  it("a service binding destination is sent to like an origin, and its answer relayed when it is the primary", async () => {
+    await mustPutRoute(route("sink4", [{ id: "worker", type: "service", binding: "BILLING_WORKER" }]));
+    const seen: Request[] = [];
+    const service = { fetch: async (input: RequestInfo, init?: RequestInit) => (seen.push(new Request(input, init)), new Response("from the bound worker", { status: 201 })) };
+    const res = await sendWith("sink4", '{"a":1}', { BILLING_WORKER: service });
+    expect(res.status).toBe(201);
+    expect(await res.text()).toBe("from the bound worker");
+    expect(new URL(seen[0]!.url).pathname).toBe("/sink4");
+    expect(attested({ url: seen[0]!.url, method: "POST", headers: seen[0]!.headers, body: new Uint8Array(await seen[0]!.arrayBuffer()) })).toEqual({ a: 1 });
+    expect(origin.received).toHaveLength(0);
+    // Not bound in this environment: 503, the provider retries.
+    expect((await send("sink4", "{}")).status).toBe(503);
+  });
+
+  it("replay from the archive reaches a destination that has no other record of the event", async () => {
+    await mustPutRoute(route("sink5", [BILLING, ARCHIVE], { dedup: {} }));
+    const body = '{"ref":"refs/heads/main","n":5}';
+    expect((await send("sink5", body, "gh-sink-5")).status).toBe(200);
+    // A destination added later: no queue, dedup key or event-log entry of the gateway's knows the
+    // event for it; only the archive and the config are there to replay from.
+    await mustPutRoute(route("sink5", [BILLING, ARCHIVE, { id: "late", url: "http://late.test" }], { dedup: {} }));
+    origin.received.length = 0;
+    const dry = await admin("/routes/sink5/archive/replay?destination=late&date=2026-05-28&dryRun=1", { method: "POST" });
+    expect(await dry.json()).toMatchObject({ wouldReplay: 1 });
+    expect(origin.received).toHaveLength(0);
+    const replayed = await admin("/routes/sink5/archive/replay?destination=late&date=2026-05-28", { method: "POST" });
+    expect(await replayed.json()).toMatchObject({ replayed: 1 });
+    await tick("sink5", "late", 0);
+    const got = at(origin.received, "late.test");
+    expect(got).toHaveLength(1);
+    expect(text(got[0]!.body)).toBe(body);
+    expect(got[0]!.headers.get("x-hookgate-event-id")).toBe("gh-sink-5");
+    expect(attested(got[0]!)).toEqual({ ref: "refs/heads/main", n: 5 });
+    expect((await admin("/routes/sink5/archive/replay?destination=archive", { method: "POST" })).status).toBe(400);
+    expect((await admin("/routes/sink5/archive/replay?destination=late&date=yesterday", { method: "POST" })).status).toBe(400);
+  });
+
+  it.each([
+    ["an http destination without url", [{ id: "a" }], "destinations.0.url"],
+    ["a queue destination without binding", [BILLING, { id: "q", type: "queue" }], "destinations.1.binding"],
+    ["a url on an archive", [BILLING, { ...ARCHIVE, url: "http://x.test" }], "destinations.1.url"],
+    ["a transformation on an archive (it keeps the exact bytes)", [BILLING, { ...ARCHIVE, transform: { path: "/x" } }], "destinations.1.transform"],
+    ["a primary queue", [{ id: "q", type: "queue", binding: "EVENTS", primary: true }], "destinations.0.primary"],
+    ["a bad binding name", [BILLING, { ...ARCHIVE, binding: "not-a-binding" }], "destinations.1.binding"],
+  ])("refuses %s, naming the field", async (_name, destinations, path) => {
+    const res = await putRoute(route("bad", destinations));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { issues: { path: string }[] };
+    expect(body.issues.map((i) => i.path)).toContain(path);
+  });
+});
