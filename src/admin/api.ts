@@ -10,7 +10,7 @@ import { matchesAnyDigest, sha256 } from "../lib/constant-time";
 import type { EventState } from "../durable/delivery-queue";
 import { shardFor } from "../pipeline/dedup";
 import { mediaType } from "../lib/headers";
-import { queueFor } from "../durable/delivery-queue";
+import { queueFor, queuesOf } from "../durable/delivery-queue";
 import { eventLogFor } from "../durable/event-log";
 import { hubFor, isSeq } from "../durable/listen-hub";
 import { base64ToBytes, bytesToBase64 } from "../lib/encoding";
@@ -47,9 +47,7 @@ async function destinationQueue(env: Env, routeId: string, destination: unknown)
 
 /** Every queue of a route: its own, and one per destination besides the primary. */
 async function allQueues(env: Env, routeId: string) {
-  const list = (await readStoredRoute(env, routeId))?.destinations ?? [];
-  const primary = Math.max(0, list.findIndex((d) => d.primary));
-  return [queueFor(env, routeId), ...list.filter((_, i) => i !== primary).map((d) => queueFor(env, routeId, d.id))];
+  return queuesOf(env, routeId, (await readStoredRoute(env, routeId))?.destinations);
 }
 
 const NO_DESTINATION = { error: "not_found", message: "the route has no destination of that id" };

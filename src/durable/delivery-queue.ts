@@ -136,6 +136,12 @@ async function finishBody(response: Response): Promise<void> {
 export const queueName = (routeId: string, destination?: string) => (destination ? `delivery:${routeId}/${destination}` : `delivery:${routeId}`);
 export const queueFor = (env: Env, routeId: string, destination?: string) => env.DELIVERY.get(env.DELIVERY.idFromName(queueName(routeId, destination)));
 
+/** Every queue a route has: its own (the primary's), and one per destination besides the primary. */
+export function queuesOf(env: Env, routeId: string, destinations: readonly { readonly id: string; readonly primary?: boolean }[] = []) {
+  const primary = Math.max(0, destinations.findIndex((d) => d.primary));
+  return [queueFor(env, routeId), ...destinations.filter((_, i) => i !== primary).map((d) => queueFor(env, routeId, d.id))];
+}
+
 /** The destination a queue delivers for: as stored when the first event came, else (an older queue, or a destination since removed) the primary. */
 export const destinationOf = (route: CompiledRoute, id: string | undefined): CompiledDestination =>
   (id !== undefined && route.destinations.find((d) => d.id === id)) || route.destinations[0]!;
