@@ -10,7 +10,7 @@ import { matchesAnyDigest, sha256 } from "../lib/constant-time";
 import type { EventState } from "../durable/delivery-queue";
 import { shardFor } from "../pipeline/dedup";
 import { mediaType } from "../lib/headers";
-import { queueFor } from "../durable/delivery-queue";
+import { hasQueue, queueFor, queuesOf } from "../durable/delivery-queue";
 import { eventLogFor } from "../durable/event-log";
 import { hubFor, isSeq } from "../durable/listen-hub";
 import { base64ToBytes, bytesToBase64 } from "../lib/encoding";
@@ -41,17 +41,13 @@ async function destinationQueue(env: Env, routeId: string, destination: unknown)
   if (!list || typeof destination !== "string") return null;
   const index = list.findIndex((d) => d.id === destination);
   // Sinks (a Cloudflare Queue, R2) have no queue of the gateway's.
-  if (index < 0 || !QUEUED_TYPES.has(list[index]!.type)) return null;
+  if (index < 0 || !hasQueue(list[index]!)) return null;
   return index === primaryIndex(list) ? queueFor(env, routeId) : queueFor(env, routeId, destination);
 }
 
-const QUEUED_TYPES = new Set(["http", "service"]);
-
 /** Every queue of a route: its own, and one per HTTP or service destination besides the primary. */
 async function allQueues(env: Env, routeId: string) {
-  const list = (await readStoredRoute(env, routeId))?.destinations ?? [];
-  const primary = primaryIndex(list);
-  return [queueFor(env, routeId), ...list.filter((d, i) => i !== primary && QUEUED_TYPES.has(d.type)).map((d) => queueFor(env, routeId, d.id))];
+  return queuesOf(env, routeId, (await readStoredRoute(env, routeId))?.destinations);
 }
 
 const NO_DESTINATION = { error: "not_found", message: "the route has no destination of that id" };

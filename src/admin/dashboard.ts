@@ -17,11 +17,11 @@ table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:4px 8px;
 tr.clickable{cursor:pointer}tr.clickable:hover{background:#f0f4ff}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;color:#fff}
 .ok{background:#1f9d55}.degraded{background:#d69e2e}.failing{background:#e3342f}.idle{background:#8795a1}
-.forwarded,.delivered,.queued,.duplicate{color:#1f9d55}.rejected,.dead_lettered{color:#e3342f}
+.forwarded,.delivered,.queued,.duplicate{color:#1f9d55}.rejected,.dead_lettered,.failed{color:#e3342f}.filtered{color:#56607a}
 .filters{display:flex;gap:8px;flex-wrap:wrap;margin-bottom:8px}input,select,button{font:inherit;padding:4px 8px}
 button{background:#3561d6;color:#fff;border:0;border-radius:4px;cursor:pointer}button.secondary{background:#56607a}
 pre{background:#f4f6f9;padding:8px;overflow:auto;max-height:240px}#login{max-width:420px;margin:60px auto}
-.spacer{flex:1}#token{width:100%}.grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}.muted{color:#8795a1}svg text{font-size:10px;fill:#56607a}
+.spacer{flex:1}#token{width:100%}ul.dests{margin:0 0 8px;padding-left:20px}code.json{font-size:12px;white-space:pre-wrap;word-break:break-all}td.url{word-break:break-all}.grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}.muted{color:#8795a1}svg text{font-size:10px;fill:#56607a}
 `;
 
 const SCRIPT = `
@@ -72,7 +72,7 @@ async function refresh() {
       await refresh();
     } });
     pause.dataset.route = r.id;
-    const delivery = r.mode + (r.enforce ? "" : " (observe)") + (r.listening ? ", listened to" : "");
+    const delivery = r.mode + (r.enforce ? "" : " (observe)") + (r.destinations ? ", " + r.destinations + (r.destinations === 1 ? " destination" : " destinations") : "") + (r.listening ? ", listened to" : "");
     const tr = el("tr", { className: "clickable", onclick: () => { $("#route").value = r.id; loadEvents(); } },
       el("td", { textContent: r.id }), el("td", { textContent: r.host + r.path }), el("td", { textContent: r.schemes.join(", ") }),
       el("td", {}, delivery, ...(r.paused ? [" ", el("span", { className: "badge degraded", textContent: "paused" })] : [])),
@@ -94,6 +94,20 @@ async function entriesFor(route, q) {
   return lists.flat().sort((a, b) => b.at - a.at).slice(0, 200);
 }
 
+/** A route that lists destinations (the overview says how many; 0: a single origin). */
+const hasDestinations = (id) => (routes.find((r) => r.id === id)?.destinations || 0) > 0;
+/** The query naming a destination's queue; none for a route's single origin. */
+const forDestination = (id, sep = "?") => (id === undefined ? "" : sep + "destination=" + encodeURIComponent(id));
+/** "billing=forwarded:200,ci=filtered" as [{ id, outcome, detail }]; a queue's entry names only its destination, the outcome is its decision. */
+function destinationOutcomes(e) {
+  return String(e.destinations || "").split(",").filter(Boolean).map((part) => {
+    const at = part.indexOf("=");
+    if (at < 0) return { id: part, outcome: e.decision, detail: "" };
+    const [outcome, ...rest] = part.slice(at + 1).split(":");
+    return { id: part.slice(0, at), outcome, detail: rest.join(":") };
+  });
+}
+
 async function loadEvents() {
   const route = $("#route").value; if (!route) return;
   const q = new URLSearchParams();
@@ -109,9 +123,10 @@ async function loadEvents() {
       el("td", { textContent: reasonText(e.reason || e.observed) }), el("td", { textContent: e.latencyMs + " ms" })));
   }
   $("#events-empty").hidden = entries.length > 0;
-  const one = route !== "*";
-  $("#chart").hidden = !one; $("#dead-section").hidden = !one;
-  if (one) await Promise.all([chart(route, since), deadLetters(route)]);
+  const one = route !== "*", fan = one && hasDestinations(route);
+  $("#chart").hidden = !one; $("#dead-section").hidden = !one; $("#destinations-section").hidden = !fan;
+  // A route with destinations: its panel, and each destination's dead letters.
+  if (one) await Promise.all([chart(route, since), (async () => deadLetters(route, fan ? await destinations(route) : null))()]);
 }
 
 async function detail(route, seq) {
@@ -120,12 +135,23 @@ async function detail(route, seq) {
   const facts = [["decision", e.decision], ["status", e.status], ["origin status", e.originStatus ?? "-"], ["reason", reasonText(e.reason || e.observed) || "-"],
     ["verified by", e.verifiedBy || "-"], ["message id", e.messageId || "-"], ["received", when(e.at)], ["latency", e.latencyMs + " ms"]];
   box.append(el("table", {}, ...facts.map(([k, v]) => el("tr", {}, el("th", { textContent: k }), el("td", { textContent: String(v) })))));
+  const outcomes = destinationOutcomes(e);
+  if (outcomes.length) {
+    box.append(el("h2", { textContent: "Destinations" }), el("ul", { id: "detail-destinations", className: "dests" }, ...outcomes.map((o) => {
+      const li = el("li", {}, el("strong", { textContent: o.id }), " \u2192 ", el("span", { className: o.outcome, textContent: o.outcome + (o.detail ? " " + (o.outcome === "failed" ? reasonText(o.detail) : o.detail) : "") }));
+      li.dataset.destination = o.id;
+      return li;
+    })));
+  }
   if (e.headers && e.headers.length) box.append(el("h2", { textContent: "Headers" }), el("pre", { textContent: e.headers.map(([k, v]) => k + ": " + v).join("\\n") }));
   if (e.body !== undefined) box.append(el("h2", { textContent: "Body" }), el("pre", { textContent: e.body }));
-  if (e.messageId && ["queued", "delivered", "dead_lettered"].includes(e.decision)) {
-    const d = await api("/routes/" + encodeURIComponent(route) + "/events/" + e.messageId).catch(() => null);
+  // The queue's attempts: the route's own queue, or each destination's that has the event queued.
+  const queuedOutcomes = ["queued", "delivered", "dead_lettered"];
+  const queues = outcomes.length ? outcomes.filter((o) => queuedOutcomes.includes(o.outcome)).map((o) => o.id) : queuedOutcomes.includes(e.decision) ? [undefined] : [];
+  for (const id of e.messageId ? queues : []) {
+    const d = await api("/routes/" + encodeURIComponent(route) + "/events/" + e.messageId + forDestination(id)).catch(() => null);
     if (d && d.attempts) {
-      box.append(el("h2", { textContent: "Delivery attempts" }), el("table", {}, ...d.attempts.map((a) =>
+      box.append(el("h2", { textContent: "Delivery attempts" + (id === undefined ? "" : " (" + id + ")") }), el("table", {}, ...d.attempts.map((a) =>
         el("tr", {}, el("td", { textContent: "#" + a.n }), el("td", { textContent: when(a.at) }), el("td", { textContent: a.status ?? a.error }), el("td", { textContent: a.durationMs + " ms" })))));
     }
   }
@@ -142,19 +168,43 @@ async function detail(route, seq) {
   box.hidden = false;
 }
 
-async function deadLetters(route) {
-  const { events } = await api("/routes/" + encodeURIComponent(route) + "/dead-letters");
+/** The route's dead letters; with destinations (dests), each destination's, listed by destination. */
+async function deadLetters(route, dests) {
+  const ids = dests ? dests.map((d) => d.id) : [undefined];
+  const lists = await Promise.all(ids.map(async (id) =>
+    ((await api("/routes/" + encodeURIComponent(route) + "/dead-letters" + forDestination(id))).events || []).map((d) => ({ ...d, destination: id }))));
+  const events = lists.flat();
   const body = $("#dead tbody"); body.replaceChildren();
+  $("#dead-destination").hidden = !dests;
   for (const d of events) {
     const button = el("button", { textContent: "Replay", onclick: async () => {
-      await api("/routes/" + encodeURIComponent(route) + "/dead-letters/" + d.id + "/replay", { method: "POST" });
+      await api("/routes/" + encodeURIComponent(route) + "/dead-letters/" + d.id + "/replay" + forDestination(d.destination), { method: "POST" });
       button.textContent = "Replayed"; button.disabled = true;
     } });
     button.dataset.id = d.id;
-    body.append(el("tr", {}, el("td", { textContent: d.id }), el("td", { textContent: when(d.receivedAt) }), el("td", { textContent: String(d.attempts) }),
+    if (dests) button.dataset.destination = d.destination;
+    body.append(el("tr", {}, ...(dests ? [el("td", { textContent: d.destination })] : []), el("td", { textContent: d.id }), el("td", { textContent: when(d.receivedAt) }), el("td", { textContent: String(d.attempts) }),
       el("td", { textContent: d.lastError || String(d.lastStatus) }), el("td", {}, button)));
   }
   $("#dead-empty").hidden = events.length > 0;
+}
+
+const OUTCOMES = ["forwarded", "queued", "delivered", "filtered", "duplicate", "failed", "dead_lettered"];
+/** A route's destinations as configured, with what each did over the last 24 h; returns the list. */
+async function destinations(route) {
+  const list = (await api("/routes/" + encodeURIComponent(route) + "/destinations")).destinations || [];
+  const compact = (v) => (v === undefined ? el("span", { className: "muted", textContent: "none" }) : el("code", { className: "json", textContent: JSON.stringify(v) }));
+  const rank = (k) => (OUTCOMES.includes(k) ? OUTCOMES.indexOf(k) : OUTCOMES.length);
+  const body = $("#destinations tbody"); body.replaceChildren();
+  for (const d of list) {
+    const counts = Object.entries(d.counts || {}).sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : 1));
+    const shown = counts.length ? counts.flatMap(([k, n], i) => [...(i ? [", "] : []), el("span", { className: k, textContent: k + " " + n })]) : [el("span", { className: "muted", textContent: "none" })];
+    const tr = el("tr", {}, el("td", {}, el("strong", { textContent: d.id })), el("td", { className: "url", textContent: d.url || "-" }),
+      el("td", { textContent: (d.primary ? "primary, " : "") + d.mode }), el("td", {}, compact(d.filter)), el("td", {}, compact(d.transform)), el("td", {}, ...shown));
+    tr.dataset.destination = d.id;
+    body.append(tr);
+  }
+  return list;
 }
 
 async function chart(route, since) {
@@ -163,7 +213,8 @@ async function chart(route, since) {
   const slots = new Map();
   for (const b of buckets) {
     const s = slots.get(b.bucket) || { ok: 0, bad: 0, lat: [] };
-    // What providers were answered: delivered/dead_lettered are the queue's later outcomes.
+    // What providers were answered: delivered/dead_lettered are the queue's later outcomes;
+    // duplicate and filtered were answered 200, so they count as accepted.
     if (b.decision === "rejected" || b.decision === "dead_lettered") s.bad += b.count; else if (b.decision !== "delivered") s.ok += b.count;
     s.lat.push(b.avgLatencyMs); slots.set(b.bucket, s);
   }
@@ -197,12 +248,16 @@ for (const id of ["#route", "#decision", "#range"]) $(id).addEventListener("chan
 $("#search").addEventListener("click", loadEvents);
 $("#replay-all").addEventListener("click", async () => {
   // A dry run first: the operator sees how many would go to the origin before anything is sent.
+  // A route with destinations: each destination's dead letters go back to it, from its own queue.
   const r = $("#route").value, path = "/routes/" + encodeURIComponent(r) + "/dead-letters/replay";
-  const dry = await api(path + "?dryRun=1", { method: "POST" });
-  if (!dry.wouldReplay) { $("#dead-note").textContent = "No dead letters to replay."; return; }
-  if (!confirm("Send " + dry.wouldReplay + " dead letter(s) of " + r + " back to the origin?")) return;
-  const done = await api(path, { method: "POST" });
-  $("#dead-note").textContent = done.replayed + " dead letter(s) back in the queue.";
+  const ids = hasDestinations(r) ? ((await api("/routes/" + encodeURIComponent(r) + "/destinations")).destinations || []).map((d) => d.id) : [undefined];
+  const dry = (await Promise.all(ids.map(async (id) => ({ id, n: (await api(path + "?dryRun=1" + forDestination(id, "&"), { method: "POST" })).wouldReplay || 0 })))).filter((d) => d.n > 0);
+  const total = dry.reduce((sum, d) => sum + d.n, 0);
+  if (!total) { $("#dead-note").textContent = "No dead letters to replay."; return; }
+  const where = ids[0] === undefined ? "the origin" : "their destinations (" + dry.map((d) => d.id + ": " + d.n).join(", ") + ")";
+  if (!confirm("Send " + total + " dead letter(s) of " + r + " back to " + where + "?")) return;
+  const done = await Promise.all(dry.map((d) => api(path + forDestination(d.id), { method: "POST" })));
+  $("#dead-note").textContent = done.reduce((sum, d) => sum + (d.replayed || 0), 0) + " dead letter(s) back in the queue.";
   loadEvents();
 });
 if (token) { show(true); refresh().catch(() => {}); } else show(false);
@@ -222,16 +277,18 @@ const HTML = `<!doctype html>
 <section><h2>Routes</h2><table id="routes"><thead><tr><th>route</th><th>match</th><th>provider / auth</th><th>delivery</th><th>health</th><th>last hour</th><th>pending / dead</th><th></th></tr></thead><tbody></tbody></table></section>
 <section><h2>Events</h2>
 <div class="filters"><select id="route" aria-label="route"></select>
-<select id="decision" aria-label="decision"><option value="">any decision</option><option>forwarded</option><option>queued</option><option>duplicate</option><option>rejected</option><option>delivered</option><option>dead_lettered</option></select>
+<select id="decision" aria-label="decision"><option value="">any decision</option><option>forwarded</option><option>queued</option><option>duplicate</option><option>filtered</option><option>rejected</option><option>delivered</option><option>dead_lettered</option></select>
 <select id="range" aria-label="time range"><option value="900000">last 15 min</option><option value="3600000" selected>last hour</option><option value="86400000">last 24 h</option><option value="604800000">last 7 days</option></select>
 <input id="event-id" placeholder="event id" aria-label="event id"><button id="search">Search</button></div>
 <div id="chart"></div>
 <table id="events"><thead><tr><th>time</th><th>route</th><th>decision</th><th>status</th><th>event</th><th>reason</th><th>latency</th></tr></thead><tbody></tbody></table>
 <p id="events-empty" class="muted">No events in this range.</p></section>
+<section id="destinations-section" hidden><h2>Destinations</h2>
+<table id="destinations"><thead><tr><th>destination</th><th>url</th><th>delivery</th><th>filter</th><th>transform</th><th>last 24 h</th></tr></thead><tbody></tbody></table></section>
 <div class="grid2">
 <section id="detail" hidden></section>
 <section id="dead-section"><h2>Dead letters</h2><button id="replay-all" class="secondary">Replay all</button> <span id="dead-note" class="muted"></span>
-<table id="dead"><thead><tr><th>id</th><th>received</th><th>attempts</th><th>last error</th><th></th></tr></thead><tbody></tbody></table>
+<table id="dead"><thead><tr><th id="dead-destination" hidden>destination</th><th>id</th><th>received</th><th>attempts</th><th>last error</th><th></th></tr></thead><tbody></tbody></table>
 <p id="dead-empty" class="muted">None.</p></section>
 </div>
 </main>

@@ -12,6 +12,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { CompiledDestination, CompiledRoute } from "../config/compile";
+import { primaryIndex } from "../config/parse";
 import { getRoute } from "../config/store";
 import type { Env } from "../env";
 import { HOOKGATE_HOP } from "../lib/headers";
@@ -136,6 +137,15 @@ async function finishBody(response: Response): Promise<void> {
  */
 export const queueName = (routeId: string, destination?: string) => (destination ? `delivery:${routeId}/${destination}` : `delivery:${routeId}`);
 export const queueFor = (env: Env, routeId: string, destination?: string) => env.DELIVERY.get(env.DELIVERY.idFromName(queueName(routeId, destination)));
+
+/** Every queue a route has: its own (the primary's), and one per destination besides the primary. */
+export function queuesOf(env: Env, routeId: string, destinations: readonly { readonly id: string; readonly type?: string; readonly primary?: boolean }[] = []) {
+  const primary = primaryIndex(destinations);
+  return [queueFor(env, routeId), ...destinations.filter((d, i) => i !== primary && hasQueue(d)).map((d) => queueFor(env, routeId, d.id))];
+}
+
+/** Sinks (a Cloudflare Queue, R2) have no queue of the gateway's; HTTP and service destinations do. */
+export const hasQueue = (d: { readonly type?: string }) => d.type === undefined || d.type === "http" || d.type === "service";
 
 /** The destination a queue delivers for: as stored when the first event came, else (an older queue, or a destination since removed) the primary. */
 export const destinationOf = (route: CompiledRoute, id: string | undefined): CompiledDestination =>

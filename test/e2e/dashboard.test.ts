@@ -1,6 +1,7 @@
 /**
  * The dashboard in a real browser (Debian's chromium through playwright-core): log in, see
- * a route, find an event by its id, replay a dead letter. Saves a screenshot to
+ * a route, find an event by its id, replay a dead letter; a route's destinations with their
+ * filters, counts and dead letters, a filtered event, reloads and a second tab. Saves a screenshot to
  * test-results/dashboard.png. CI installs chromium; elsewhere the test is skipped with a
  * note when /usr/bin/chromium is missing.
  */
@@ -18,10 +19,15 @@ let gateway: Gateway;
 let origin: Origin;
 let browser: Browser;
 
-const send = async (id: string, delivery: string, body: string, valid = true) =>
+const send = async (id: string, delivery: string, body: string, valid = true, event?: string) =>
   fetch(`${gateway.url}/hooks/${id}`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-github-delivery": delivery, "x-hub-signature-256": valid ? await octokitSign("dash", body) : "sha256=00" },
+    headers: {
+      "content-type": "application/json",
+      "x-github-delivery": delivery,
+      "x-hub-signature-256": valid ? await octokitSign("dash", body) : "sha256=00",
+      ...(event !== undefined && { "x-github-event": event }),
+    },
     body,
   });
 
@@ -148,6 +154,143 @@ it.skipIf(!available && !process.env.CI)("shows every route's events in one view
   await page.close();
 }, 60_000);
 
+it.skipIf(!available && !process.env.CI)("shows a route's destinations with filters, counts and dead letters, a filtered event as filtered, and an event's destinations", async () => {
+  const auth = { methods: [{ type: "provider", provider: "github", secrets: ["dash"] }] };
+  const ciFilter = { headers: { "x-github-event": "push" } };
+  const ciTransform = { headers: { set: { "x-team": "ci" } } };
+  // billing takes every event and answers the provider; ci only pushes, queued, one attempt
+  const fanout = {
+    id: "fanout", host: "*", path: "/hooks/fanout", auth,
+    destinations: [
+      { id: "billing", url: `${origin.url}/billing`, primary: true },
+      { id: "ci", url: `${origin.url}/ci`, filter: ciFilter, transform: ciTransform, delivery: { maxAttempts: 1 } },
+    ],
+  };
+  expect((await gateway.admin("PUT", "/routes/fanout", fanout)).status).toBe(200);
+  // its only destination filters: an event it does not take is answered 200 and recorded as filtered
+  expect((await gateway.admin("PUT", "/routes/deploys", { id: "deploys", host: "*", path: "/hooks/deploys", auth, destinations: [{ id: "ci", url: `${origin.url}/ci`, filter: ciFilter }] })).status).toBe(200);
+
+  const at = (prefix: string) => origin.received.filter((r) => r.url.startsWith(prefix));
+  origin.respond = () => ({ status: 200, body: "ok" });
+  expect((await send("fanout", "dash-push-1", '{"ref":"refs/heads/main"}', true, "push")).status).toBe(200);
+  await expect.poll(() => at("/ci/hooks/fanout").length, { timeout: 10_000 }).toBe(1);
+  expect(at("/ci/hooks/fanout")[0]!.headers["x-team"]).toBe("ci");
+  expect((await send("fanout", "dash-issue-1", '{"action":"opened"}', true, "issues")).status).toBe(200);
+  const filtered = await send("deploys", "dash-deploy-1", '{"action":"opened"}', true, "issues");
+  expect(filtered.status).toBe(200);
+  expect(await filtered.json()).toMatchObject({ filtered: true });
+  // ci refuses this push for good: a dead letter in ci's own queue, not the route's
+  origin.respond = (req) => (req.url.startsWith("/ci/") ? { status: 410 } : { status: 200, body: "ok" });
+  expect((await send("fanout", "dash-push-2", '{"ref":"refs/heads/fix"}', true, "push")).status).toBe(200);
+  const deadOf = async (query: string) => ((await (await gateway.admin("GET", `/routes/fanout/dead-letters${query}`)).json()) as { events: unknown[] }).events.length;
+  await expect.poll(() => deadOf("?destination=ci"), { timeout: 10_000 }).toBe(1);
+  expect(await deadOf("")).toBe(0);
+  origin.respond = () => ({ status: 200, body: "ok" });
+  type Listed = { destinations: { id: string; counts: Record<string, number> }[] };
+  await expect
+    .poll(async () => ((await (await gateway.admin("GET", "/routes/fanout/destinations")).json()) as Listed).destinations.map((d) => [d.id, d.counts]), { timeout: 10_000 })
+    .toEqual([
+      ["billing", { forwarded: 3 }],
+      ["ci", { queued: 2, filtered: 1, delivered: 1, dead_lettered: 1 }],
+    ]);
+
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  await page.goto(`${gateway.url}/__gateway/dashboard`);
+  await page.fill("#token", ADMIN_TOKEN);
+  await page.click("button[type=submit]");
+  await page.waitForSelector("#routes tbody tr");
+  const row = (id: string) => page.locator("#routes tbody tr", { has: page.locator(`button[data-route="${id}"]`) });
+  expect(await row("fanout").textContent()).toContain("2 destinations");
+  // a filtered event was answered: the route is healthy, not failing
+  expect(await row("deploys").textContent()).toContain("filtered 1");
+  expect(await row("deploys").locator(".badge").textContent()).toBe("ok");
+  expect(await page.isVisible("#destinations-section")).toBe(false);
+  // a route with one origin has no Destinations panel
+  await page.selectOption("#route", "payments");
+  await page.waitForSelector("#dead-section:not([hidden])");
+  expect(await page.isVisible("#destinations-section")).toBe(false);
+  expect(await page.isVisible("#dead-destination")).toBe(false);
+
+  // open the route from its row: the panel lists both destinations, as configured, with their counts
+  await row("fanout").locator("td").first().click();
+  await page.waitForSelector('#destinations tbody tr[data-destination="ci"]');
+  expect(await page.locator("#destinations tbody tr").count()).toBe(2);
+  const billing = (await page.textContent('#destinations tr[data-destination="billing"]'))!;
+  expect(billing).toContain(`${origin.url}/billing`);
+  expect(billing).toContain("primary, sync");
+  expect(billing).toContain("forwarded 3");
+  const ci = (await page.textContent('#destinations tr[data-destination="ci"]'))!;
+  expect(ci).toContain(`${origin.url}/ci`);
+  expect(ci).not.toContain("primary");
+  expect(ci).toContain("queue");
+  expect(ci).toContain(JSON.stringify(ciFilter));
+  expect(ci).toContain(JSON.stringify(ciTransform));
+  for (const count of ["queued 2", "delivered 1", "filtered 1", "dead_lettered 1"]) expect(ci).toContain(count);
+  expect(await page.getAttribute('#destinations tr[data-destination="ci"] span.filtered', "class")).toBe("filtered");
+
+  // the dead letter is listed under its destination and replayed from ci's queue
+  await page.waitForSelector('#dead tbody tr button[data-destination="ci"]');
+  expect(await page.isVisible("#dead-destination")).toBe(true);
+  expect(await page.locator("#dead tbody tr").count()).toBe(1);
+  expect(await page.textContent("#dead tbody tr td")).toBe("ci");
+  await page.click('#dead tbody tr button[data-destination="ci"]');
+  await expect.poll(() => page.textContent("#dead tbody")).toContain("Replayed");
+  await expect.poll(() => at("/ci/hooks/fanout").length, { timeout: 10_000 }).toBe(3);
+  await expect.poll(() => deadOf("?destination=ci"), { timeout: 10_000 }).toBe(0);
+  // Replay all: each destination's dead letters, counted by destination in the question
+  origin.respond = (req) => (req.url.startsWith("/ci/") ? { status: 410 } : { status: 200, body: "ok" });
+  expect((await send("fanout", "dash-push-3", '{"ref":"refs/heads/next"}', true, "push")).status).toBe(200);
+  await expect.poll(() => deadOf("?destination=ci"), { timeout: 10_000 }).toBe(1);
+  origin.respond = () => ({ status: 200, body: "ok" });
+  const asked: string[] = [];
+  page.once("dialog", (d) => {
+    asked.push(d.message());
+    void d.accept();
+  });
+  await page.click("#replay-all");
+  await expect.poll(() => page.textContent("#dead-note")).toBe("1 dead letter(s) back in the queue.");
+  expect(asked).toEqual(["Send 1 dead letter(s) of fanout back to their destinations (ci: 1)?"]);
+  await expect.poll(() => at("/ci/hooks/fanout").length, { timeout: 10_000 }).toBe(5);
+  await expect.poll(() => deadOf("?destination=ci"), { timeout: 10_000 }).toBe(0);
+
+  // an event's detail lists what each destination did
+  await page.fill("#event-id", "dash-issue-1");
+  await page.click("#search");
+  await expect.poll(() => page.locator("#events tbody tr").count()).toBe(1);
+  await page.click("#events tbody tr");
+  await page.waitForSelector("#detail-destinations");
+  expect(await page.locator("#detail-destinations li").allTextContents()).toEqual(["billing \u2192 forwarded 200", "ci \u2192 filtered"]);
+  expect(await page.getAttribute('#detail-destinations li[data-destination="ci"] span', "class")).toBe("filtered");
+  // a push went to both: ci's delivery attempts come from ci's queue
+  await page.fill("#event-id", "dash-push-1");
+  await page.click("#search");
+  await expect.poll(() => page.locator("#events tbody tr").count()).toBe(2); // the request, and ci's delivery
+  await page.locator("#events tbody tr", { hasText: "forwarded" }).click();
+  await expect.poll(() => page.locator("#detail-destinations li").allTextContents()).toEqual(["billing \u2192 forwarded 200", "ci \u2192 queued"]);
+  await page.waitForSelector("#detail h2:text('Delivery attempts (ci)')");
+  await page.locator("#events tbody tr", { hasText: "delivered" }).click();
+  await expect.poll(() => page.locator("#detail-destinations li").allTextContents()).toEqual(["ci \u2192 delivered"]);
+
+  // the filtered decision: in the decision filter, shown as filtered, neutral, with the rule that did not match
+  await page.fill("#event-id", "");
+  await page.selectOption("#route", "deploys");
+  await page.selectOption("#decision", "filtered");
+  await expect.poll(() => page.locator("#events tbody tr").count()).toBe(1);
+  const cell = page.locator("#events tbody tr td.filtered");
+  expect(await cell.textContent()).toBe("filtered");
+  expect(await cell.evaluate((e) => getComputedStyle(e).color)).toBe("rgb(86, 96, 122)");
+  expect(await page.textContent("#events tbody tr")).toContain("filtered: ci: headers.x-github-event");
+  await page.click("#events tbody tr");
+  await expect.poll(() => page.locator("#detail-destinations li").allTextContents()).toEqual(["ci \u2192 filtered"]);
+  await page.selectOption("#decision", "");
+
+  expect(errors).toEqual([]);
+  await page.close();
+}, 90_000);
+
 // Review finding: every load after the first in an isolate answered 500 (a cached Response
 // reused across requests). A person reloads and opens a second tab.
 it.skipIf(!available && !process.env.CI)("serves every reload and a second tab, logged in or not", async () => {
@@ -160,6 +303,7 @@ it.skipIf(!available && !process.env.CI)("serves every reload and a second tab, 
   const errors: string[] = [];
   const first = await context.newPage();
   first.on("pageerror", (e) => errors.push(String(e)));
+  first.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   await first.goto(`${gateway.url}/__gateway/dashboard`);
   // logged out, only the login form shows
   expect([await first.isVisible("#token"), await first.isVisible("#routes")]).toEqual([true, false]);
@@ -172,16 +316,27 @@ it.skipIf(!available && !process.env.CI)("serves every reload and a second tab, 
     // the tab keeps its token: the routes show again without logging in
     await first.waitForSelector("#routes tbody tr");
     expect(await first.textContent("#routes")).toContain("payments");
+    // and a route's Destinations panel opens after each reload
+    await first.selectOption("#route", "fanout");
+    await first.waitForSelector('#destinations tbody tr[data-destination="ci"]');
+    expect(await first.textContent('#destinations tr[data-destination="billing"]')).toContain("forwarded 4");
   }
   // a second tab has its own session: it asks for the token, then works
   const second = await context.newPage();
   second.on("pageerror", (e) => errors.push(String(e)));
+  second.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   expect((await second.goto(`${gateway.url}/__gateway/dashboard`))?.status()).toBe(200);
   expect([await second.isVisible("#token"), await second.isVisible("#routes")]).toEqual([true, false]);
   await second.fill("#token", ADMIN_TOKEN);
   await second.click("button[type=submit]");
   await second.waitForSelector("#routes tbody tr");
   expect(await second.textContent("#routes")).toContain("orders");
+  await second.selectOption("#route", "fanout");
+  await second.waitForSelector('#destinations tbody tr[data-destination="billing"]');
+  expect(await second.locator("#destinations tbody tr").count()).toBe(2);
+  // the first tab still works alongside it
+  await first.selectOption("#route", "deploys");
+  await first.waitForSelector('#destinations tbody tr[data-destination="ci"]');
   expect(errors).toEqual([]);
   await context.close();
 }, 60_000);

@@ -101,6 +101,9 @@ describe("destinations", () => {
     expect(((await (await admin("/routes/fan2/dead-letters")).json()) as { events: unknown[] }).events).toHaveLength(0);
     expect(((await (await admin("/routes/fan2/dead-letters?destination=ci")).json()) as { events: unknown[] }).events).toHaveLength(0);
     expect((await admin("/routes/fan2/dead-letters?destination=nope")).status).toBe(404);
+    // The overview (the dashboard's routes table) counts every destination's queue, not only the route's own.
+    const overview = (await (await admin("/overview")).json()) as { routes: { id: string; destinations: number; queue: { dead: number }; health: string }[] };
+    expect(overview.routes.find((r) => r.id === "fan2")).toMatchObject({ destinations: 3, queue: { dead: 1 }, health: "failing" });
     // Replayed once analytics is back: delivered there and nowhere else.
     origin.respond(() => new Response("ok"));
     const { id } = ((await (await admin("/routes/fan2/dead-letters?destination=analytics")).json()) as { events: { id: string }[] }).events[0]!;
