@@ -75,6 +75,8 @@ export interface CompiledDestination {
   readonly retryPolicy: RetryPolicy;
   readonly breakerPolicy: BreakerPolicy;
   readonly deadLetterRetentionMs: number;
+  /** Strict arrival order in its queue, one event in flight (per key, when the key is set); undefined: concurrent. */
+  readonly ordering: { readonly key?: { readonly header: string } | { readonly jsonField: string } } | undefined;
 }
 
 /** The id of the destination a route with `origin` (or no destinations) has. */
@@ -148,6 +150,7 @@ function destinationsOf(config: StoredRoute, signer: OriginSigner | undefined): 
         retryPolicy: retryPolicyOf(route),
         breakerPolicy: breakerOf(route),
         deadLetterRetentionMs: deadLetterRetentionOf(route),
+        ordering: route?.ordering,
       },
     ];
   }
@@ -177,6 +180,7 @@ function destinationsOf(config: StoredRoute, signer: OriginSigner | undefined): 
       retryPolicy: retryPolicyOf(delivery),
       breakerPolicy: breakerOf(delivery),
       deadLetterRetentionMs: deadLetterRetentionOf(delivery),
+      ordering: delivery?.ordering,
     };
   });
   // The primary first: it is the one the pipeline waits for (a route of sinks only has none).

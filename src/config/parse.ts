@@ -90,7 +90,13 @@ function destinationIssues(route: InputRoute | StoredRoute): ConfigIssue[] {
       if (value === undefined || COMMON_FIELDS.has(field) || fields.takes.includes(field)) continue;
       issues.push({ path: `${at}.${field}`, message: `does not apply to a destination of type "${d.type}"` });
     }
-    if (i === primary) return;
+    if (i === primary) {
+      const mode = d.delivery?.mode ?? route.delivery?.mode ?? "sync";
+      if (mode === "sync" && (d.delivery ?? route.delivery)?.ordering) {
+        issues.push({ path: d.delivery?.ordering ? `${at}.delivery.ordering` : "delivery.ordering", message: 'needs queued delivery: set delivery.mode to "queue" (a sync destination answers each request as it comes)' });
+      }
+      return;
+    }
     if (d.delivery?.mode === "sync") issues.push({ path: `${at}.delivery.mode`, message: "only the primary destination is sync: the others are queued" });
     if (d.delivery?.retryOnFailure) issues.push({ path: `${at}.delivery.retryOnFailure`, message: "applies to the primary destination only (the others are queued and retried anyway)" });
   });
@@ -103,6 +109,9 @@ function crossFieldIssues(route: InputRoute | StoredRoute): ConfigIssue[] {
     issues.push({ path: "origin", message: 'is not used in delivery mode "listen" (events wait for `hookgate listen`): remove it, or use mode "sync" or "queue"' });
   }
   issues.push(...destinationIssues(route));
+  if (!route.destinations && route.delivery?.ordering && route.delivery.mode !== "queue") {
+    issues.push({ path: "delivery.ordering", message: 'needs queued delivery: set delivery.mode to "queue" (a sync route answers each request as it comes)' });
+  }
   route.auth.methods.forEach((method, i) => {
     const at = `auth.methods.${i}`;
     if (method.type === "token" && method.in === "header" && !method.name) {

@@ -124,9 +124,17 @@ const originUrl = v.pipe(v.string(), v.url("must be an absolute URL"), v.regex(/
 const originTimeoutMs = v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(120_000));
 
 /** How an event is delivered and retried: the route's `delivery` and each destination's own. */
+/** Where an event's ordering key is read: one line per key (e.g. per customer); none: one line for all. */
+const eventField = v.union(
+  [v.strictObject({ header: headerName }), v.strictObject({ jsonField: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, "must be a dotted field path such as data.id")) })],
+  'must be { "header": "X-Event-Id" } or { "jsonField": "id" }',
+);
+
 const deliveryEntries = {
   // sync only: when the origin fails, keep the event and retry it instead of answering the error.
   retryOnFailure: v.optional(v.boolean(), false),
+  // Queued delivery, strictly in arrival order: one event in flight at a time (per key, with `key`).
+  ordering: v.optional(v.strictObject({ key: v.optional(eventField) })),
   maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
   maxAgeSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(30 * 24 * 3600))),
   initialBackoffSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(3600))),
@@ -220,12 +228,7 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
     // Present (even as {}): each event is forwarded once (pipeline/dedup.ts).
     dedup: v.optional(
       v.strictObject({
-        key: v.optional(
-          v.union(
-            [v.strictObject({ header: headerName }), v.strictObject({ jsonField: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, "must be a dotted field path such as data.id")) })],
-            'must be { "header": "X-Event-Id" } or { "jsonField": "id" }',
-          ),
-        ),
+        key: v.optional(eventField),
         retentionSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(30 * 24 * 3600))),
         shards: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64)), 1),
       }),

@@ -37,6 +37,8 @@ export interface QueuedEvent {
   readonly headers: readonly (readonly [string, string])[];
   readonly body: Uint8Array;
   readonly providerEventId?: string;
+  /** A FIFO destination's line ("" for one line for all); absent: delivered concurrently. */
+  readonly orderingKey?: string;
 }
 
 export type EventState = "pending" | "delivered" | "dead";
@@ -85,6 +87,7 @@ type EventRow = {
   expires_at: number | null;
   /** Attempts made before the last replay: the retry budget counts from here. */
   budget_from: number;
+  ordering_key: string | null;
 };
 
 const summary = (r: EventRow): EventSummary => ({
@@ -185,6 +188,12 @@ export class DeliveryQueue extends DurableObject<Env> {
       ) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS breaker (origin TEXT PRIMARY KEY, failures INTEGER NOT NULL, opens INTEGER NOT NULL, open_until INTEGER NOT NULL) WITHOUT ROWID;
     `);
+    // Added with FIFO destinations: the line an event waits in (NULL: not ordered).
+    if (!this.sql.exec<{ name: string }>("PRAGMA table_info(events)").toArray().some((c) => c.name === "ordering_key")) {
+      this.sql.exec("ALTER TABLE events ADD COLUMN ordering_key TEXT");
+    }
+    // The pending events of each line, in order: finding what an event waits behind reads only its line.
+    this.sql.exec("CREATE INDEX IF NOT EXISTS events_line ON events (ordering_key, seq) WHERE state = 'pending' AND ordering_key IS NOT NULL");
   }
 
   // ---- writes from the pipeline -------------------------------------------------------
@@ -198,8 +207,8 @@ export class DeliveryQueue extends DurableObject<Env> {
     this.nextSeq ??= this.sql.exec<{ s: number }>("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM events").one().s;
     const seq = this.nextSeq++;
     this.sql.exec(
-      `INSERT INTO events (id, seq, state, received_at, next_attempt_at, method, url, headers, body_bytes, provider_event_id)
-       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO events (id, seq, state, received_at, next_attempt_at, method, url, headers, body_bytes, provider_event_id, ordering_key)
+       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
       event.id,
       seq,
       event.receivedAt,
@@ -209,6 +218,7 @@ export class DeliveryQueue extends DurableObject<Env> {
       JSON.stringify(event.headers),
       event.body.byteLength,
       event.providerEventId ?? null,
+      event.orderingKey ?? null,
     );
     writeChunks(this.sql, "bodies", event.id, event.body);
     // The event is due now: an alarm already set for now or earlier delivers it, nothing to compute.
@@ -234,21 +244,46 @@ export class DeliveryQueue extends DurableObject<Env> {
       .toArray();
 
     const reports: Report[] = [];
+    // FIFO lines that must wait in this run, and until when (their first event's next attempt).
+    const held = new Map<string, number>();
     for (const event of due) {
       if (!route || route.kind === "broken" || !destination) {
         // No usable config: keep the event (it is not the event's fault), try again later.
         this.sql.exec("UPDATE events SET next_attempt_at = ?, last_error = ? WHERE id = ?", now + 60_000, "route missing or misconfigured", event.id);
         continue;
       }
+      const line = event.ordering_key;
+      if (line !== null) {
+        const until = held.get(line) ?? this.waitingBehind(line, event.seq);
+        if (until !== undefined) {
+          // Behind an earlier event of its line: wakes with it, so the alarm never spins on it.
+          this.sql.exec("UPDATE events SET next_attempt_at = MAX(next_attempt_at, ?) WHERE id = ?", until, event.id);
+          held.set(line, until);
+          continue;
+        }
+      }
       const origin = new URL(event.url).origin;
       const breaker = this.breaker(origin);
       if (isOpen(breaker, Date.now())) break; // wait; one probe when it half-opens
       const probing = isProbing(breaker, Date.now(), destination.breakerPolicy);
       const reached = await this.attempt(destination, event, origin, breaker, reports);
+      if (line !== null) {
+        // Still pending (it will be retried): the rest of its line waits for it.
+        const after = this.sql.exec<{ next_attempt_at: number | null }>("SELECT next_attempt_at FROM events WHERE id = ? AND state = 'pending'", event.id).toArray()[0];
+        if (after?.next_attempt_at != null) held.set(line, after.next_attempt_at);
+      }
       if (probing && !reached) break;
     }
     if (route && route.kind !== "broken" && reports.length > 0) await this.report(route, destination!, reports);
     await this.armAlarm(Date.now());
+  }
+
+  /** When the first pending event ahead of `seq` in a FIFO line is next tried; undefined: none is ahead (a dead letter no longer holds the line). */
+  private waitingBehind(line: string, seq: number): number | undefined {
+    const ahead = this.sql
+      .exec<{ at: number }>("SELECT next_attempt_at AS at FROM events WHERE state = 'pending' AND ordering_key = ? AND seq < ? ORDER BY seq LIMIT 1", line, seq)
+      .toArray()[0];
+    return ahead?.at;
   }
 
   /**

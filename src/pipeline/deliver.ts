@@ -11,6 +11,7 @@
  */
 import type { CompiledDestination, CompiledRoute } from "../config/compile";
 import { classify } from "../delivery/policy";
+import { parseJson, textAt } from "../lib/json-field";
 import { fetcherFor } from "../delivery/sinks";
 import { queueFor, type QueuedEvent } from "../durable/delivery-queue";
 import { hubFor, MAX_KEPT } from "../durable/listen-hub";
@@ -21,8 +22,18 @@ import { forward, type Forwarded, type Outbound } from "./forward";
 export type Delivery = { readonly kind: "forwarded"; readonly forwarded: Forwarded } | { readonly kind: "queued"; readonly id: string };
 
 
+/** A FIFO destination's line for this event: its key's value ("" when the key is unset or absent: one line). */
+function orderingKeyOf(ordering: NonNullable<CompiledDestination["ordering"]>, out: Outbound): string {
+  const key = ordering.key;
+  if (!key) return "";
+  const value = "header" in key ? out.headers.get(key.header) : textAt(parseJson(out.body), key.jsonField);
+  // Bounded: a key is an index entry, and ids are sender-chosen text.
+  return (value ?? "").slice(0, 256);
+}
+
 /** Into the destination's own queue (the primary's is the route's: durable/delivery-queue.ts). */
 export async function enqueue(env: Env, route: CompiledRoute, destination: CompiledDestination, out: Outbound, receivedAt: number, providerEventId: string | undefined): Promise<Delivery | Rejection> {
+  const orderingKey = destination.ordering && orderingKeyOf(destination.ordering, out);
   const event: QueuedEvent = {
     id: out.id,
     receivedAt,
@@ -31,6 +42,7 @@ export async function enqueue(env: Env, route: CompiledRoute, destination: Compi
     headers: [...out.headers],
     body: out.body,
     ...(providerEventId && { providerEventId }),
+    ...(orderingKey !== undefined && { orderingKey }),
   };
   try {
     const queue = destination.primary ? queueFor(env, route.id) : queueFor(env, route.id, destination.id);

@@ -209,6 +209,41 @@ describe("destinations", () => {
     expect(origin.received.map((r) => new URL(r.url).host).sort()).toEqual(["analytics.test", "billing.test"]);
   });
 
+  it("a FIFO destination with a flapping endpoint gets events in arrival order, none twice, none lost", async () => {
+    const ledger = { id: "ledger", url: "http://ledger.test", delivery: { ordering: {}, initialBackoffSeconds: 1, maxBackoffSeconds: 2, maxAttempts: 50 } };
+    await mustPutRoute(route("fifo1", [BILLING, ledger]));
+    // Fails every second request it gets, whatever the event.
+    let calls = 0;
+    origin.respond((r) => (new URL(r.url).host === "ledger.test" && calls++ % 2 === 0 ? new Response("flap", { status: 503 }) : new Response("ok")));
+    for (let n = 0; n < 6; n++) expect((await send("fifo1", `{"n":${n}}`)).status).toBe(200);
+    for (let i = 0; i < 40 && (await queue("fifo1", "ledger").counts()).pending > 0; i++) await tick("fifo1", "ledger", 2_500);
+    const tried = at(origin.received, "ledger.test").map((r) => (JSON.parse(text(r.body)) as { n: number }).n);
+    // Every attempt is of the oldest undelivered event: each n is tried (twice, as it flaps) before n + 1.
+    expect(tried).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+    expect((await queue("fifo1", "ledger").counts()).pending).toBe(0);
+    expect(((await (await admin("/routes/fifo1/dead-letters?destination=ledger")).json()) as { events: unknown[] }).events).toHaveLength(0);
+  });
+
+  it("with an ordering key, each key is its own line: one failing customer does not hold up another", async () => {
+    const ledger = { id: "ledger", url: "http://ledger.test", delivery: { ordering: { key: { jsonField: "customer" } }, initialBackoffSeconds: 1, maxBackoffSeconds: 1 } };
+    await mustPutRoute(route("fifo2", [BILLING, ledger]));
+    let aDown = true;
+    origin.respond((r) => (new URL(r.url).host === "ledger.test" && aDown && text(r.body).includes('"a"') ? new Response("down", { status: 503 }) : new Response("ok")));
+    for (const [customer, n] of [["a", 1], ["b", 1], ["a", 2], ["b", 2]] as const) await send("fifo2", `{"customer":"${customer}","n":${n}}`);
+    await tick("fifo2", "ledger", 0);
+    await tick("fifo2", "ledger", 1_500);
+    const ok = () => at(origin.received, "ledger.test").filter((r) => !text(r.body).includes('"a"') || !aDown).map((r) => text(r.body));
+    // b's line went through in order while a's first event kept failing; a's second never overtook it.
+    expect(ok()).toEqual(['{"customer":"b","n":1}', '{"customer":"b","n":2}']);
+    expect(at(origin.received, "ledger.test").some((r) => text(r.body) === '{"customer":"a","n":2}')).toBe(false);
+    aDown = false;
+    for (let i = 0; i < 5 && (await queue("fifo2", "ledger").counts()).pending > 0; i++) await tick("fifo2", "ledger", 1_500);
+    const aLine = at(origin.received, "ledger.test").map((r) => text(r.body)).filter((b) => b.includes('"a"'));
+    expect(aLine.at(-2)).toBe('{"customer":"a","n":1}');
+    expect(aLine.at(-1)).toBe('{"customer":"a","n":2}');
+    expect(aLine.filter((b) => b.includes('"n":2'))).toHaveLength(1);
+  });
+
   it.each([
     ["origin with destinations", { origin: "http://o.test" }, [BILLING], "origin"],
     ["two primaries", {}, [BILLING, { ...ANALYTICS, primary: true }], "destinations.1.primary"],
@@ -218,6 +253,7 @@ describe("destinations", () => {
     ["a bad transformation", {}, [{ ...BILLING, transform: { headers: { set: { "x-hookgate-verified": "yes" } } } }], "destinations.0.transform"],
     ["no destination", {}, [], "destinations"],
     ["listen mode", { delivery: { mode: "listen" } }, [BILLING], "destinations"],
+    ["ordering on a sync primary", {}, [{ ...BILLING, delivery: { ordering: {} } }], "destinations.0.delivery.ordering"],
   ])("refuses %s, naming the field", async (_name, extra, destinations, path) => {
     const res = await putRoute(route("bad", destinations, extra));
     expect(res.status).toBe(400);
