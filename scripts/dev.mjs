@@ -85,8 +85,29 @@ process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 process.on("SIGHUP", () => stop(0));
 
+// Local only: wrangler.toml plus the bindings demo/fanout.json's Cloudflare-native destinations use
+// (an R2 archive, a Queue). They are not in wrangler.toml, so that `wrangler deploy` needs no bucket
+// or queue nobody asked for; README "Destinations" says how to add them for real.
+const DEV_CONFIG = ".dev.wrangler.toml";
+writeFileSync(
+  DEV_CONFIG,
+  `# Written by npm start (scripts/dev.mjs) on every run; edit wrangler.toml instead.\n${readFileSync("wrangler.toml", "utf8")}
+[[r2_buckets]]
+binding = "ARCHIVE"
+bucket_name = "hookgate-archive"
+
+[[r2_buckets]]
+binding = "QUEUE_BODIES"
+bucket_name = "hookgate-queue-bodies"
+
+[[queues.producers]]
+binding = "EVENTS"
+queue = "hookgate-events"
+`,
+);
+
 start("origin", process.execPath, ["demo/origin.mjs", "--port", ORIGIN_PORT], "36");
-start("gateway", NODE, ["node_modules/wrangler/bin/wrangler.js", "dev", "--port", "8787", "--ip", "127.0.0.1", "--persist-to", ".wrangler/state"], "35");
+start("gateway", NODE, ["node_modules/wrangler/bin/wrangler.js", "dev", "--config", DEV_CONFIG, "--port", "8787", "--ip", "127.0.0.1", "--persist-to", ".wrangler/state"], "35");
 
 async function waitForGateway() {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;

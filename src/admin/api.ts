@@ -75,6 +75,7 @@ async function explainSample(env: Env, request: Request, route: Awaited<ReturnTy
     route = await findRoute(env, url.hostname, url.pathname, Date.now());
     s.path = url.pathname + url.search;
     s.host = url.host;
+    s.scheme = url.protocol;
   }
   if (!route) return json(404, { error: "not_found", message: "no route for that URL" });
   if (route.kind === "broken") return json(409, { error: "route_misconfigured", message: route.problem });
@@ -101,7 +102,7 @@ function readSample(s: Record<string, unknown>, host: string, routePath: string)
   let body: Uint8Array = new Uint8Array();
   if (typeof s.body === "string") body = s.bodyEncoding === "base64" ? base64ToBytes(s.body) ?? new Uint8Array() : new TextEncoder().encode(s.body);
   else if (s.body !== undefined) body = new TextEncoder().encode(JSON.stringify(s.body));
-  const url = `https://${host === "*" ? "example.com" : host}${path}`;
+  const url = `${s.scheme === "http:" ? "http:" : "https:"}//${host === "*" ? "example.com" : host}${path}`;
   let sampleRequest: Request;
   try {
     sampleRequest = new Request(url, { method, headers });
@@ -309,6 +310,8 @@ export function adminRouter(prefix: string) {
           const own = configured.find((c) => c.id === d.id);
           return {
             id: d.id,
+            type: d.kind,
+            ...(d.binding && { binding: d.binding }),
             url: d.url ?? null,
             primary: d.primary,
             mode: d.mode,

@@ -158,6 +158,9 @@ export async function fanOut(c: RequestContext & { route: CompiledRoute; targets
 /** What one destination would do with a sample event (`hookgate send --explain`, POST …/explain). */
 export interface Explained {
   readonly id: string;
+  readonly type: CompiledDestination["kind"];
+  /** service, queue, r2: the binding it goes to. */
+  readonly binding?: string;
   readonly primary: boolean;
   readonly mode: "sync" | "queue";
   readonly takes: boolean;
@@ -175,7 +178,7 @@ export function explain(route: CompiledRoute, request: Request, url: URL, body: 
   const { targets, skipped } = selectDestinations(route, request.headers, url, body);
   const base = outbound(route, request, url, body, { verifiedBy: [], requestId: "explain", messageId: "msg_explain", providerEventId: undefined, dedup: "off", receivedAt: Date.now() });
   return route.destinations.map((d) => {
-    const common = { id: d.id, primary: d.primary, mode: d.mode };
+    const common = { id: d.id, type: d.kind, ...(d.binding && { binding: d.binding }), primary: d.primary, mode: d.mode };
     const missed = skipped.find((s) => s.id === d.id);
     if (missed || !targets.includes(d)) return { ...common, takes: false, why: missed?.failed ?? "not selected" };
     const out = outboundTo(route, d, base, url);
