@@ -34,6 +34,8 @@ const USAGE = `hookgate: operate an edge webhook gateway
   hookgate replay <route> <event-id> | --all [--since 1h] [--until 10m] [--dry-run] [--destination ID]
                                            dead letters back to the origin (all, or received in a time range);
                                            --destination: a route with several destinations, that one's queue
+  hookgate replay <route> <seq> [--destination ID]
+                                           an event-log entry (routes with storeBodies) to a destination: e.g. a filtered event
   hookgate replay <route> <seq|message-id> --forward http://localhost:3000
   hookgate replay <route> --since 1h [--until 10m] --forward http://localhost:3000 [--dry-run]
                                            stored events (one, or a time range) to your local server
@@ -556,7 +558,10 @@ switch (command) {
       else fail("replay <route> <seq|msg_id> --forward URL, or replay <route> --since 1h --forward URL");
       break;
     }
-    if (third) {
+    if (third && /^\d+$/.test(third)) {
+      // A seq from `hookgate log`: that event-log entry to a destination (the primary by default).
+      await admin("POST", `/routes/${enc(sub)}/log/${third}/replay${destinationQuery("?")}`, undefined, (r) => `event-log entry ${third} sent to ${r.destination} as ${r.messageId}`);
+    } else if (third) {
       await admin("POST", `/routes/${enc(sub)}/dead-letters/${enc(third)}/replay${destinationQuery("?")}`, undefined, (r) => `${r.replayed} dead letter back in the queue for the origin`);
     } else if (opt.all || opt.since || opt.until) {
       const q = new URLSearchParams({ ...(range.since && { since: String(range.since) }), ...(range.until && { until: String(range.until) }), ...(opt["dry-run"] && { dryRun: "1" }), ...(opt.destination && { destination: opt.destination }) });

@@ -14,7 +14,7 @@ import { hasQueue, queueFor, queuesOf } from "../durable/delivery-queue";
 import { eventLogFor } from "../durable/event-log";
 import { hubFor, isSeq } from "../durable/listen-hub";
 import { base64ToBytes, bytesToBase64 } from "../lib/encoding";
-import { explain, replayArchived } from "../pipeline/destinations";
+import { explain, replayArchived, replayLogged } from "../pipeline/destinations";
 import { dashboardResponse } from "./dashboard";
 import { coolingDown, recordRefusedToken, type Gate } from "./guard";
 import { presets } from "../verify/presets";
@@ -344,6 +344,19 @@ export function adminRouter(prefix: string) {
       const result = await replayArchived(env, route, from, to, { date, dryRun, ...(messageId && { messageId }), ...(typeof query.cursor === "string" && { cursor: query.cursor }) });
       if ("error" in result) return json(503, { error: "replay_failed", message: result.error });
       return json(200, dryRun ? { wouldReplay: result.replayed, messageIds: result.messageIds, ...(result.cursor && { cursor: result.cursor }) } : result);
+    })
+    // An event-log entry (a route with storeBodies) sent to one destination: a filtered event, or one sent again.
+    .post("/routes/:id/log/:seq/replay", async ({ params, query }, env) => {
+      const route = await getRoute(env, params.id!, Date.now());
+      if (!route) return json(404, { error: "not_found" });
+      if (route.kind === "broken") return json(409, { error: "route_misconfigured", message: route.problem });
+      const to = query.destination === undefined ? route.destinations[0] : route.destinations.find((d) => d.id === query.destination);
+      if (!to) return json(404, NO_DESTINATION);
+      const seq = Number(params.seq);
+      if (!Number.isSafeInteger(seq)) return json(400, { error: "bad_request", message: "seq is the entry's number (hookgate log)" });
+      const result = await replayLogged(env, route, to, seq);
+      if ("error" in result) return json(result.status, { error: result.status === 404 ? "not_found" : "cannot_replay", message: result.error });
+      return json(200, { replayed: 1, destination: to.id, messageId: result.messageId });
     })
     // Pause: the queue stops at once and requests queue instead of forwarding (other isolates
     // within the route cache's TTL plus KV propagation). Resume: the queue drains, oldest first.

@@ -269,6 +269,12 @@ export class EventLog extends DurableObject<Env> {
     return this.sql.exec<Row>(sql, ...args, limit).toArray().map((r) => toEntry(r, false));
   }
 
+  /** An entry with its stored body as bytes (a replay sends them; `get` gives them as text). */
+  async raw(seq: number): Promise<{ entry: StoredEntry; body: Uint8Array | null } | null> {
+    const row = this.sql.exec<Row>("SELECT * FROM entries WHERE seq = ?", seq).toArray()[0];
+    return row ? { entry: toEntry(row, false), body: row.body ? new Uint8Array(row.body) : null } : null;
+  }
+
   async get(seq: number): Promise<StoredEntry | null> {
     const row = this.sql.exec<Row>("SELECT * FROM entries WHERE seq = ?", seq).toArray()[0];
     return row ? toEntry(row, true) : null;

@@ -7,6 +7,7 @@
  */
 import type { CompiledDestination, CompiledRoute } from "../config/compile";
 import type { Env } from "../env";
+import { eventLogFor } from "../durable/event-log";
 import type { Rejection } from "../lib/rejection";
 import { eventFields, evaluate } from "../routing/filter";
 import { applyTransform } from "../routing/transform";
@@ -239,4 +240,29 @@ export async function replayArchived(
     if (!sent.ok) return { error: `replay stopped at ${record.messageId} (${messageIds.length - 1} sent before it): the destination did not take it` };
   }
   return { replayed: messageIds.length, messageIds, ...(listed.truncated && { cursor: listed.cursor }) };
+}
+
+/** Decisions whose event-log entry is a verified event (a refusal's body is a stranger's and never kept). */
+const REPLAYABLE = new Set(["forwarded", "queued", "filtered", "duplicate"]);
+
+/**
+ * Sends an event kept in the route's event log (a route with `storeBodies`) to one of its
+ * destinations: a filtered event a new destination should have, or one sent again. The log
+ * keeps no query string and masks signatures and credentials, so the destination gets the
+ * path, the body and the unmasked headers, attested by the gateway as any event is.
+ */
+export async function replayLogged(env: Env, route: CompiledRoute, to: CompiledDestination, seq: number): Promise<{ messageId: string } | { error: string; status: number }> {
+  const found = await eventLogFor(env, route.id).raw(seq);
+  if (!found) return { error: "no event-log entry with that seq", status: 404 };
+  const { entry, body } = found;
+  if (!REPLAYABLE.has(entry.decision) || entry.observed !== undefined) return { error: `entry ${seq} is not a verified event (${entry.decision})`, status: 400 };
+  if (!body) return { error: `entry ${seq} has no body (the route keeps bodies with observability.storeBodies)`, status: 409 };
+  const id = `msg_${crypto.randomUUID().replace(/-/g, "")}`;
+  const url = new URL(`https://${route.config.host === "*" ? "replay.invalid" : route.config.host}${entry.path}`);
+  const headers = new Headers((entry.headers ?? []).filter(([name, value]) => !String(value).startsWith("[masked") && name !== "x-hookgate-omitted") as [string, string][]);
+  const out = outboundTo(route, to, { id, url: url.href, method: entry.method, headers, body }, url);
+  const meta = { route: route.id, destination: to.id, messageId: id, ...(entry.eventId && { eventId: entry.eventId }), receivedAt: entry.at, verifiedBy: entry.verifiedBy ? entry.verifiedBy.split(",") : [] };
+  const sent =
+    to.kind === "queue" ? await sendToQueue(env, to, out, meta) : to.kind === "r2" ? await archive(env, to, out, meta) : "code" in (await enqueue(env, route, to, out, entry.at, entry.eventId)) ? { ok: false as const, error: "its queue did not take it" } : { ok: true as const };
+  return sent.ok ? { messageId: id } : { error: `destination ${to.id}: ${sent.error}`, status: 503 };
 }

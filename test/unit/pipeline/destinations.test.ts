@@ -136,8 +136,21 @@ describe("destinations", () => {
     const log = (await (await admin("/routes/fan4/log")).json()) as { entries: { decision: string; reason: string; destinations: string; bodyBytes: number }[] };
     expect(log.entries[0]).toMatchObject({ decision: "filtered", destinations: "ci=filtered" });
     expect(log.entries[0]!.reason).toMatch(/^filtered: ci: body\.ref/);
-    // The body is kept (the route opted in), so the event can be replayed later.
+    // The body is kept (the route opted in), so the event can be replayed later to a destination, filter or not.
     expect(log.entries[0]!.bodyBytes).toBeGreaterThan(0);
+    const seq = (log.entries[0] as unknown as { seq: number }).seq;
+    const replayed = await admin(`/routes/fan4/log/${seq}/replay?destination=ci`, { method: "POST" });
+    expect(replayed.status).toBe(200);
+    await tick("fan4", undefined, 0);
+    const [again] = at(origin.received, "ci.test");
+    expect(text(again!.body)).toBe('{"ref":"refs/tags/v1"}');
+    expect(again!.headers.get("x-github-event")).toBe("push");
+    // The provider's signature was masked in the log, so it is not sent; the gateway's attestation is.
+    expect(again!.headers.has("x-hub-signature-256")).toBe(false);
+    expect(attested(again!)).toEqual({ ref: "refs/tags/v1" });
+    origin.received.length = 0;
+    expect((await admin(`/routes/fan4/log/${seq}/replay?destination=nope`, { method: "POST" })).status).toBe(404);
+    expect((await admin(`/routes/fan4/log/999999/replay`, { method: "POST" })).status).toBe(404);
     // A matching one goes through.
     expect((await send("fan4", '{"ref":"refs/heads/main"}')).status).toBe(200);
     expect(at(origin.received, "ci.test")).toHaveLength(1);
@@ -150,6 +163,12 @@ describe("destinations", () => {
     expect(log.entries[0]).toMatchObject({ decision: "forwarded", destinations: "billing=forwarded:200,ci=filtered" });
     await tick("fan5", "ci", 0);
     expect(origin.received.map((r) => new URL(r.url).host)).toEqual(["billing.test"]);
+    // This route keeps no bodies: its entries cannot be replayed; nor can a refusal.
+    const seq = (log.entries[0] as unknown as { seq: number }).seq;
+    expect((await admin(`/routes/fan5/log/${seq}/replay?destination=ci`, { method: "POST" })).status).toBe(409);
+    expect((await call(`${BASE}/fan5`, { method: "POST", body: "{}" })).status).toBe(401);
+    const refused = ((await (await admin("/routes/fan5/log?decision=rejected")).json()) as { entries: { seq: number }[] }).entries[0]!.seq;
+    expect((await admin(`/routes/fan5/log/${refused}/replay?destination=ci`, { method: "POST" })).status).toBe(400);
     const listed = (await (await admin("/routes/fan5/destinations")).json()) as { destinations: { id: string; counts: Record<string, number> }[] };
     expect(listed.destinations.map((d) => [d.id, d.counts])).toEqual([
       ["billing", { forwarded: 1 }],
