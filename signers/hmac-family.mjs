@@ -161,6 +161,12 @@ const SDKS = {
   },
   telnyx: { sdk: "telnyx 7 webhooks.unwrap", load: once(async () => new (await import("telnyx")).default({ apiKey: "provider-vectors" })), verify: async (telnyx, body, h, s) => (await telnyx.webhooks.unwrap(body, { headers: h, key: s }), true) },
   sanity: { sdk: "@sanity/webhook 4 isValidSignature", load: once(() => import("@sanity/webhook")), verify: (sanity, body, h, s) => sanity.isValidSignature(body, h["sanity-webhook-signature"], s) },
+  // Adyen's platform webhooks: the README's validateHMACSignature(hmacKey, signature from the header, payload).
+  "adyen-platform": {
+    sdk: "@adyen/api-library 32 hmacValidator.validateHMACSignature",
+    load: once(async () => new (await import("@adyen/api-library")).hmacValidator()),
+    verify: (validator, body, h, s) => validator.validateHMACSignature(s, h.hmacsignature, body),
+  },
 };
 
 export function oracle(v) {

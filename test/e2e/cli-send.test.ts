@@ -25,7 +25,7 @@ const sendArgs = JSON.parse(readFileSync(join(PROJECT_ROOT, "demo/send.json"), "
 /** The Standard Webhooks senders: their `-id` header is the event id. */
 const STANDARD_FAMILY = (JSON.parse(readFileSync(join(PROJECT_ROOT, "src/verify/presets/standard-family.json"), "utf8")) as { name: string }[]).map((p) => p.name);
 const HMAC_FAMILY = JSON.parse(readFileSync(join(PROJECT_ROOT, "src/verify/presets/hmac-family.json"), "utf8")) as { name: string; scheme: { eventId?: unknown; keyEncoding: string } }[];
-const KEY_ENCODING = new Map(HMAC_FAMILY.map((e) => [e.name, e.scheme.keyEncoding]));
+const KEY_ENCODING = new Map([...HMAC_FAMILY.map((e) => [e.name, e.scheme.keyEncoding] as const), ["adyen", "hex"] as const]);
 /** The data-only HMAC presets that hand on an event id. */
 const HMAC_FAMILY_IDS = HMAC_FAMILY.filter((e) => e.scheme.eventId)
   .map((e) => e.name);
@@ -36,6 +36,7 @@ const EVENT_ID: Record<string, (id: string) => string> = Object.fromEntries(
   ["stripe", "github", "gitlab", "gitlab-signing", "standard-webhooks", "svix", "shopify", "slack", "discord", "twilio", "square", "paddle", "linear", "intercom", "typeform", "sns", "zalopay", "payos", "momo", "vnpay", "casso", "vonage", "paypal", ...STANDARD_FAMILY, ...HMAC_FAMILY_IDS].map((p) => [p, (id: string) => id]),
 );
 EVENT_ID.mailgun = (id) => `token:${id}`; // the signed token is Mailgun's only per-delivery value
+EVENT_ID.adyen = (id) => `${id}:AUTHORISATION:true`; // the sample's pspReference, with its signed eventCode and success
 /** Handshakes the gateway answers itself; SNS's SubscriptionConfirmation is forwarded (confirmSubscriptions is off in the demo). */
 const HANDSHAKES: Record<string, (stdout: string) => void> = {
   slack: (out) => expect(out).toMatch(/"challenge":"[0-9a-f]{32}"/),

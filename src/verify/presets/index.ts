@@ -1,4 +1,5 @@
 /** Provider presets by the name a route config uses (docs/providers.md describes each). */
+import { adyen } from "./adyen";
 import { chargebee, pipedrive, postmark, sepay, telegram } from "./credential-only";
 import { casso } from "./casso";
 import { discord } from "./discord";
@@ -86,6 +87,7 @@ const own = {
   fusionauth,
   paypal,
   monday,
+  adyen,
 } as const satisfies Record<string, Preset>;
 
 /** Every preset by name: the ones above, the Standard Webhooks senders (standard-family.json) and the data-only HMAC schemes (hmac-family.json). */

@@ -196,9 +196,9 @@ const SIDE_HEADERS = [
   "x-hubspot-request-timestamp",
 ];
 
-/** A key in the encoding a data-only preset decodes. */
+/** A key in the encoding a data-only preset (or Adyen's, hex) decodes. */
 function familyKey(name: string): string | undefined {
-  const encoding = HMAC_FAMILY.find((e) => e.name === name)?.scheme.keyEncoding;
+  const encoding = name === "adyen" ? "hex" : HMAC_FAMILY.find((e) => e.name === name)?.scheme.keyEncoding;
   return encoding === "hex" ? "0a".repeat(32) : encoding === "base64" ? bytesToBase64(new Uint8Array(32).fill(5)) : undefined;
 }
 
