@@ -84,6 +84,7 @@ const SDK_PROVIDERS = [
   "slack",
   "shopify",
   "zoom",
+  "contentful",
 ];
 
 describe("provider vectors: reproducible", () => {

@@ -1,6 +1,7 @@
 /** Provider presets by the name a route config uses (docs/providers.md describes each). */
 import { chargebee, pipedrive, postmark, sepay, telegram } from "./credential-only";
 import { casso } from "./casso";
+import { contentful } from "./contentful";
 import { discord } from "./discord";
 import { fusionauth } from "./fusionauth";
 import { momo } from "./momo";
@@ -86,6 +87,7 @@ const own = {
   fusionauth,
   paypal,
   monday,
+  contentful,
 } as const satisfies Record<string, Preset>;
 
 /** Every preset by name: the ones above, the Standard Webhooks senders (standard-family.json) and the data-only HMAC schemes (hmac-family.json). */
