@@ -13,7 +13,7 @@ export interface UrlPolicy {
 }
 
 /** The query string as received (raw, encoding untouched) without the dropped parameters. */
-function keptQuery(search: string, drop: readonly string[]): string {
+export function keptQuery(search: string, drop: readonly string[]): string {
   if (drop.length === 0 || search === "") return search;
   const kept = search
     .slice(1)

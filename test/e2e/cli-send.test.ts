@@ -33,7 +33,7 @@ const HMAC_FAMILY_IDS = HMAC_FAMILY.filter((e) => e.scheme.eventId)
 const BODY_UNSIGNED = new Set(["gitlab", "mailchimp", "okta", "msgraph", "postmark", "pipedrive", "chargebee", "telegram", "sepay", "monday"]);
 /** Presets that hand on an event id (header or body field), by how the origin sees it for `--event-id X`. */
 const EVENT_ID: Record<string, (id: string) => string> = Object.fromEntries(
-  ["stripe", "github", "gitlab", "gitlab-signing", "standard-webhooks", "svix", "shopify", "slack", "discord", "twilio", "square", "paddle", "linear", "intercom", "typeform", "sns", "zalopay", "payos", "momo", "vnpay", "casso", "vonage", "paypal", ...STANDARD_FAMILY, ...HMAC_FAMILY_IDS].map((p) => [p, (id: string) => id]),
+  ["stripe", "github", "gitlab", "gitlab-signing", "standard-webhooks", "svix", "shopify", "slack", "discord", "twilio", "square", "paddle", "linear", "intercom", "typeform", "sns", "zalopay", "payos", "momo", "vnpay", "casso", "vonage", "paypal", "contentful", ...STANDARD_FAMILY, ...HMAC_FAMILY_IDS].map((p) => [p, (id: string) => id]),
 );
 EVENT_ID.mailgun = (id) => `token:${id}`; // the signed token is Mailgun's only per-delivery value
 EVENT_ID.adyen = (id) => `${id}:AUTHORISATION:true`; // the sample's pspReference, with its signed eventCode and success

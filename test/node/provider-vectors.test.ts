@@ -86,6 +86,7 @@ const SDK_PROVIDERS = [
   "shopify",
   "zoom",
   "adyen",
+  "contentful",
 ];
 
 describe("provider vectors: reproducible", () => {

@@ -28,6 +28,7 @@ import { hubFor, isSeq } from "../../src/durable/listen-hub";
 import { presets } from "../../src/verify/presets";
 import { importVerifyKey, SchemeConfigError } from "../../src/verify/keys";
 import { compileTemplate } from "../../src/verify/scheme";
+import { parseSignedHeaders } from "../../src/verify/presets/contentful";
 import { hubspotUri } from "../../src/verify/presets/hubspot";
 import { withAndWithoutDefaultPort } from "../../src/verify/presets/twilio";
 import { signedUrl } from "../../src/verify/signed-url";
@@ -70,6 +71,30 @@ const entries: Entry[] = [
       const verifier = await presets.zalopay!.build({ secrets: [{ value: "k" }], options: {}, url: {} });
       const body = new TextEncoder().encode(JSON.stringify({ data: "{}", mac: run("a") }));
       expect(await verifier.verify({ method: "POST", url: new URL("https://h.example/x"), headers: new Headers(), body, now: Date.now() })).toEqual({ ok: false, reason: "malformed_signature" });
+    },
+  },
+  // ---- src/verify/presets/contentful.ts ----
+  {
+    file: "src/verify/presets/contentful.ts",
+    // Anchored, one class, at most 128: a name fails within 129 characters, and the list is
+    // refused before splitting when longer than 64 names of 129 characters could be.
+    regex: /^[a-z0-9!#$%&'*+.^_`|~-]{1,128}$/,
+    async check() {
+      expect(parseSignedHeaders(run("a"))).toBeNull();
+      expect(parseSignedHeaders(run("a", 64 * 129))).toBeNull();
+      expect(parseSignedHeaders(run("a,", 64 * 129))).toBeNull();
+      const verifier = await presets.contentful!.build({ secrets: [{ value: "k".repeat(64) }], options: {}, url: {} });
+      const now = Date.now();
+      const headers = new Headers({ "x-contentful-signature": "ab".repeat(32), "x-contentful-timestamp": String(now), "x-contentful-signed-headers": `${run("a", MiB - 1)}!` });
+      expect(await verifier.verify({ method: "POST", url: new URL("https://h.example/c"), headers, body: new Uint8Array(), now })).toEqual({ ok: false, reason: "malformed_signature" });
+    },
+  },
+  {
+    file: "src/verify/presets/contentful.ts",
+    // Anchored, one class, exactly 64: a mismatch is found within 65 characters.
+    regex: /^[0-9a-zA-Z+/=_-]{64}$/,
+    async check() {
+      await expect(presets.contentful!.build({ secrets: [{ value: run("a") }], options: {}, url: {} })).rejects.toBeInstanceOf(SchemeConfigError);
     },
   },
   // ---- src/verify/timestamp.ts ----

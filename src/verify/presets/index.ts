@@ -2,6 +2,7 @@
 import { adyen } from "./adyen";
 import { chargebee, pipedrive, postmark, sepay, telegram } from "./credential-only";
 import { casso } from "./casso";
+import { contentful } from "./contentful";
 import { discord } from "./discord";
 import { fusionauth } from "./fusionauth";
 import { momo } from "./momo";
@@ -88,6 +89,7 @@ const own = {
   paypal,
   monday,
   adyen,
+  contentful,
 } as const satisfies Record<string, Preset>;
 
 /** Every preset by name: the ones above, the Standard Webhooks senders (standard-family.json) and the data-only HMAC schemes (hmac-family.json). */

@@ -49,6 +49,7 @@ const TOLERANCE: Partial<Record<PresetName, number>> = {
   zoom: 300,
   mailgun: 300,
   hubspot: 300,
+  contentful: 30,
 };
 
 /**
@@ -81,6 +82,8 @@ async function otherKey(provider: PresetName, like: string): Promise<string> {
   if (keyEncoding === "base64") return bytesToBase64(crypto.getRandomValues(new Uint8Array(32)));
   if (keyEncoding === "hex" || provider === "adyen") return bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
   if (like.startsWith("v1,whsec_")) return `v1,whsec_${bytesToBase64(crypto.getRandomValues(new Uint8Array(32)))}`; // Supabase's display form
+  // Contentful's signing secrets are exactly 64 characters: another of that length.
+  if (provider === "contentful") return `${like.slice(0, 47)}-but-not-this-one`;
   return `${like}-but-not-this-one`;
 }
 
