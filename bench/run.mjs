@@ -100,6 +100,7 @@ let runSeq = 0;
 /** One bounded wrk run; also checks that every 2xx the client saw was one delivery to the origin. */
 async function timed(s, size, seconds) {
   const before = await originCount(s.path);
+  const alsoBefore = await Promise.all((s.alsoDelivers ?? []).map(originCount));
   const connectionsBefore = await originCount("connections");
   const ok = (r) => r.requests - r.non2xx;
   const result = await load({
@@ -113,8 +114,13 @@ async function timed(s, size, seconds) {
     connections: CONNECTIONS,
     server: server.pid,
     origin: origin.pid,
-    // queued events count once the origin has them
-    settleUntil: s.expect === 202 ? async (r) => (await originCount(s.path)) - before >= ok(r) : undefined,
+    // queued events count once the origin has them; a fan-out's queued destinations likewise
+    settleUntil:
+      s.expect === 202
+        ? async (r) => (await originCount(s.path)) - before >= ok(r)
+        : s.alsoDelivers
+          ? async (r) => (await Promise.all(s.alsoDelivers.map(async (p, i) => (await originCount(p)) - alsoBefore[i]))).every((n) => n >= ok(r))
+          : undefined,
   });
   const delivered = (await originCount(s.path)) - before;
   // Requests still in flight when wrk stops reach the origin uncounted by wrk: up to one per connection.
@@ -122,7 +128,8 @@ async function timed(s, size, seconds) {
   // (post.lua), and every request of a copies-only run.
   const copies = s.fixedId ? ok(result) : s.copyEvery ? Math.max(0, Math.floor(ok(result) / s.copyEvery) - 2 * Math.floor(201 / s.copyEvery)) : 0;
   const expected = ok(result) - copies;
-  const valid = delivered >= expected - (s.copyEvery ? 4 : 0) && delivered <= expected + CONNECTIONS;
+  const alsoDelivered = await Promise.all((s.alsoDelivers ?? []).map(async (p, i) => (await originCount(p)) - alsoBefore[i]));
+  const valid = [delivered, ...alsoDelivered].every((n) => n >= expected - (s.copyEvery ? 4 : 0) && n <= expected + CONNECTIONS);
   const originConnections = (await originCount("connections")) - connectionsBefore;
   return { ...result, delivered, valid, originConnections };
 }

@@ -82,6 +82,22 @@ export function scenarios({ gateway, passthrough, origin }) {
     signed({ name: "hmac+dedup/4 shards", slot: true, fullOnly: true, route: route("dedup4", { auth: { methods: [githubAsData] }, dedup: { key: { header: "X-GitHub-Delivery" }, shards: 4 } }), unique: "X-GitHub-Delivery" }),
     // SLOT (queue mode): stored durably, answered 202, delivered later by the route's queue.
     signed({ name: "queue", slot: true, route: route("queue", { auth: { methods: [github] }, delivery: { mode: "queue" } }), unique: "X-GitHub-Delivery", expect: 202 }),
+    // One event to three destinations: the primary answers (sync), the other two are queued, each
+    // in its own queue; the run counts until both have every event (CPU of their drains included).
+    signed({
+      name: "fanout/3",
+      slot: true,
+      route: route("fanout", {
+        origin: undefined,
+        auth: { methods: [github] },
+        destinations: [
+          { id: "app", url: origin },
+          { id: "b", url: origin, transform: { path: "/b/fanout-b" } },
+          { id: "c", url: origin, transform: { path: "/b/fanout-c" } },
+        ],
+      }),
+      alsoDelivers: ["/b/fanout-b", "/b/fanout-c"],
+    }),
   ];
   for (const s of list) {
     s.path = s.route ? s.route.path : new URL(s.url).pathname;

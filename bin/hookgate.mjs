@@ -297,7 +297,7 @@ async function explainSend(request, headers, body) {
           `${d.id}${d.primary ? " (primary)" : ""}`,
           d.takes ? paint(32, "yes") : paint(33, "no"),
           d.why,
-          !d.request ? "" : d.type === "r2" ? `archived to R2 ${d.binding} (${d.request.bodyBytes} bytes), before any other` : d.type === "queue" ? `sent to Cloudflare Queue ${d.binding} (${d.request.bodyBytes} bytes${d.request.bodyChanged ? ", transformed" : ""})` : `${d.request.method} ${d.request.url} (${d.request.bodyBytes} bytes${d.request.bodyChanged ? ", transformed" : ""}, ${d.mode})`,
+          !d.request ? "" : d.type === "r2" ? `archived to R2 ${d.binding} (${d.request.bodyBytes} bytes), before any other` : d.type === "queue" ? `sent to Cloudflare Queue ${d.binding} (${d.request.bodyBytes} bytes${d.request.bodyChanged ? ", transformed" : ""})` : d.type === "workflow" ? `starts Workflow ${d.binding} (${d.request.bodyBytes} bytes${d.request.bodyChanged ? ", transformed" : ""})` : `${d.request.method} ${d.request.url} (${d.request.bodyBytes} bytes${d.request.bodyChanged ? ", transformed" : ""}, ${d.mode})`,
         ]),
       ),
     ].join("\n"),
@@ -309,7 +309,7 @@ const destinationsTable = ({ destinations }) =>
     ["destination", "url", "mode", "filter", "last 24 h"],
     destinations.map((d) => [
       `${d.id}${d.primary ? " (primary)" : ""}`,
-      d.type === "r2" ? `R2 ${d.binding}` : d.type === "queue" ? `Queue ${d.binding}` : d.type === "service" ? `service ${d.binding}${d.url ? ` ${d.url}` : ""}` : (d.url ?? dim("(the route's own host)")),
+      d.type === "r2" ? `R2 ${d.binding}` : d.type === "queue" ? `Queue ${d.binding}` : d.type === "workflow" ? `Workflow ${d.binding}` : d.type === "service" ? `service ${d.binding}${d.url ? ` ${d.url}` : ""}` : (d.url ?? dim("(the route's own host)")),
       d.type === "r2" ? "archive" : d.mode,
       d.filter ? JSON.stringify(d.filter) : "",
       Object.entries(d.counts)

@@ -56,8 +56,8 @@ export interface CompiledRoute {
 /** One destination, its settings resolved against the route's. */
 export interface CompiledDestination {
   readonly id: string;
-  /** http: a URL; service: a Worker behind a service binding; queue: a Cloudflare Queue; r2: the archive bucket. */
-  readonly kind: "http" | "service" | "queue" | "r2";
+  /** http: a URL; service: a Worker behind a service binding; queue: a Cloudflare Queue; workflow: a Workflow; r2: the archive bucket. */
+  readonly kind: "http" | "service" | "queue" | "workflow" | "r2";
   /** service, queue, r2: the binding's name in wrangler.toml (looked up in the environment when used). */
   readonly binding: string | undefined;
   /** r2: the key prefix; queue: the R2 binding for bodies too large for a message. */

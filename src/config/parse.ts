@@ -58,6 +58,7 @@ const DESTINATION_FIELDS: Record<string, { needs: string; takes: readonly string
   http: { needs: "url", takes: ["url", "primary", "filter", "transform", "originTimeoutMs", "attest", "delivery"] },
   service: { needs: "binding", takes: ["binding", "url", "primary", "filter", "transform", "originTimeoutMs", "attest", "delivery"] },
   queue: { needs: "binding", takes: ["binding", "bodyBucket", "filter", "transform"] },
+  workflow: { needs: "binding", takes: ["binding", "bodyBucket", "filter", "transform"] },
   r2: { needs: "binding", takes: ["binding", "prefix", "filter"] },
 };
 const COMMON_FIELDS = new Set(["id", "type", "attest"]);

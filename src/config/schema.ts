@@ -166,19 +166,20 @@ const bindingName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 
 
 /**
  * One place a route's verified events go. `type`: an HTTP endpoint (default), a Worker behind a
- * service binding, a Cloudflare Queue (producer binding) or an R2 bucket (the archive, written
+ * service binding, a Cloudflare Queue (producer binding), a Workflow (each event starts an
+ * instance) or an R2 bucket (the archive, written
  * before anything else is tried). Settings left out are the route's (`originTimeoutMs`,
  * `delivery`); the route's `originSigning` attests to every HTTP or service destination unless
  * `attest` is false. Which fields go with which type is checked in parse.ts.
  */
 const destination = v.strictObject({
   id: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be 1-32 chars of a-z, 0-9, _ and -, starting with a letter or digit")),
-  type: v.optional(v.picklist(["http", "service", "queue", "r2"], 'must be "http", "service", "queue" or "r2"'), "http"),
+  type: v.optional(v.picklist(["http", "service", "queue", "workflow", "r2"], 'must be "http", "service", "queue", "workflow" or "r2"'), "http"),
   url: v.optional(originUrl),
   binding: v.optional(bindingName),
   // r2: keys start with this, then the route id, the UTC day and the message id, slash-separated.
   prefix: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9!_.*'()\/-]{0,256}$/, "must be a key prefix of letters, digits and !_.*'()/-"))),
-  // queue: where bodies too large for one queue message go (an R2 binding); the message carries its key.
+  // queue, workflow: where bodies too large for one message go (an R2 binding); the message carries its key.
   bodyBucket: v.optional(bindingName),
   // Its answer is the provider's (sync); the others are queued. Default: the first HTTP or service destination.
   primary: v.optional(v.boolean()),

@@ -13,7 +13,7 @@ export const MAX_INLINE_BODY_BYTES = 90 * 1024;
 
 /** What a sink needs of a destination (config/compile.ts resolves it). */
 export interface SinkTarget {
-  readonly kind: "http" | "service" | "queue" | "r2";
+  readonly kind: "http" | "service" | "queue" | "r2" | "workflow";
   readonly url: string | undefined;
   readonly binding: string | undefined;
   readonly prefix: string | undefined;
@@ -82,7 +82,7 @@ export async function archive(env: object, d: CompiledDestination, req: OriginRe
   }
 }
 
-/** The message a queue destination's consumer receives (`v` 1); the body inline (base64) or in R2 under `bodyKey`. */
+/** What a queue destination's consumer (or a workflow's instance, as its params) receives (`v` 1); the body inline (base64) or in R2 under `bodyKey`. */
 export interface QueueMessage extends EventMeta {
   readonly v: 1;
   readonly method: string;
@@ -93,26 +93,32 @@ export interface QueueMessage extends EventMeta {
   readonly bodyKey?: string;
 }
 
-/** Sends the event to the destination's Cloudflare Queue; when this resolves, the queue holds it. */
-export async function sendToQueue(env: object, d: CompiledDestination, req: OriginRequest, meta: EventMeta): Promise<SinkResult> {
-  const queue = binding<Queue>(env, d.binding, "send");
-  if (!queue) return { ok: false, error: `no queue binding "${d.binding}" (wrangler.toml [[queues.producers]])` };
+/** The message for a queue or workflow destination: the body inline, or (too large) written to R2 first and named by its key. */
+async function messageOf(env: object, d: CompiledDestination, req: OriginRequest, meta: EventMeta): Promise<QueueMessage | string> {
   const common = { v: 1 as const, ...meta, method: req.method, url: req.url, headers: [...req.headers] };
-  let message: QueueMessage;
+  if (req.body.byteLength <= MAX_INLINE_BODY_BYTES) return { ...common, body: bytesToBase64(req.body) };
+  const bucket = binding<R2Bucket>(env, d.bodyBucket, "put");
+  if (!bucket) return `body of ${req.body.byteLength} bytes is over a message's limit and the destination has no bodyBucket`;
+  const bodyKey = ["sink-bodies", meta.route, meta.destination, meta.messageId].join("/");
+  await bucket.put(bodyKey, req.body);
+  return { ...common, bodyBucket: d.bodyBucket, bodyKey };
+}
+
+/**
+ * Hands the event to a Cloudflare Queue (`send`) or starts a Workflow instance with it as its
+ * params (`create`, the instance id being the message id); when this resolves, Cloudflare holds it.
+ */
+export async function sendToSink(env: object, d: CompiledDestination, req: OriginRequest, meta: EventMeta): Promise<SinkResult> {
+  const queue = d.kind === "queue" ? binding<Queue>(env, d.binding, "send") : undefined;
+  const workflow = d.kind === "workflow" ? binding<Workflow>(env, d.binding, "create") : undefined;
+  if (!queue && !workflow) return { ok: false, error: `no ${d.kind} binding "${d.binding}" (wrangler.toml ${d.kind === "queue" ? "[[queues.producers]]" : "[[workflows]]"})` };
   try {
-    if (req.body.byteLength <= MAX_INLINE_BODY_BYTES) {
-      message = { ...common, body: bytesToBase64(req.body) };
-    } else {
-      // Over a message's limit: the body goes to R2 first, the message carries its key.
-      const bucket = binding<R2Bucket>(env, d.bodyBucket, "put");
-      if (!bucket) return { ok: false, error: `body of ${req.body.byteLength} bytes is over a queue message's limit and the destination has no bodyBucket` };
-      const bodyKey = ["queue-bodies", meta.route, meta.destination, meta.messageId].join("/");
-      await bucket.put(bodyKey, req.body);
-      message = { ...common, bodyBucket: d.bodyBucket, bodyKey };
-    }
-    await queue.send(message, { contentType: "json" });
+    const message = await messageOf(env, d, req, meta);
+    if (typeof message === "string") return { ok: false, error: message };
+    if (queue) await queue.send(message, { contentType: "json" });
+    else await workflow!.create({ id: meta.messageId, params: message });
     return { ok: true };
   } catch (e) {
-    return { ok: false, error: `queue: ${String((e as Error)?.message ?? e).slice(0, 200)}` };
+    return { ok: false, error: `${d.kind}: ${String((e as Error)?.message ?? e).slice(0, 200)}` };
   }
 }

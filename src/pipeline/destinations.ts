@@ -14,7 +14,7 @@ import { applyTransform } from "../routing/transform";
 import { claimDelivery, type DedupSettings } from "./dedup";
 import { deliver, enqueue, type Delivery } from "./deliver";
 import { originUrl, outbound, type Outbound } from "./forward";
-import { archive, sendToQueue, serviceBase, type Archived, type EventMeta, type SinkResult } from "../delivery/sinks";
+import { archive, sendToSink, serviceBase, type Archived, type EventMeta, type SinkResult } from "../delivery/sinks";
 import { settleTargets, type Outcome, type RequestContext, type Target } from "./context";
 
 /** The destinations whose filters match, in the route's order (primary first), and why the others do not. */
@@ -100,8 +100,8 @@ export function outboundTo(route: CompiledRoute, d: CompiledDestination, base: O
 async function deliverTo(c: RequestContext & { route: CompiledRoute }, d: CompiledDestination, out: Outbound): Promise<Delivery | Rejection> {
   const { env, route } = c;
   const eventId = c.accepted?.eventId;
-  if (d.kind === "queue") {
-    const sent = await sendToQueue(env, d, out, metaOf(c, d, out));
+  if (d.kind === "queue" || d.kind === "workflow") {
+    const sent = await sendToSink(env, d, out, metaOf(c, d, out));
     return sent.ok ? { kind: "queued", id: out.id } : { code: "store_unavailable", detail: `destination ${d.id}: ${sent.error}` };
   }
   if (d.primary) return deliver(env, route, d, out, c.requestId, c.now, eventId, c.accepted?.verifiedBy ?? []);
@@ -118,7 +118,7 @@ const metaOf = (c: RequestContext & { route: CompiledRoute }, d: CompiledDestina
 });
 
 const describe = (d: CompiledDestination, r: Delivery | Rejection): string =>
-  `${d.id}=${"code" in r ? `failed:${r.code}` : r.kind === "forwarded" ? `forwarded:${r.forwarded.originStatus}` : d.kind === "r2" ? "archived" : "queued"}`;
+  `${d.id}=${"code" in r ? `failed:${r.code}` : r.kind === "forwarded" ? `forwarded:${r.forwarded.originStatus}` : d.kind === "r2" ? "archived" : d.kind === "workflow" ? "started" : "queued"}`;
 
 /**
  * Sends the event to every target at once: the primary (when its filter matched) as its
@@ -236,7 +236,7 @@ export async function replayArchived(
     const original: Outbound = { id, url: record.url, method: record.method, headers: new Headers(record.headers), body: new Uint8Array(await body.arrayBuffer()) };
     const out = outboundTo(route, to, original, new URL(record.url));
     const meta2 = { route: route.id, destination: to.id, messageId: id, ...(record.eventId && { eventId: record.eventId }), receivedAt: record.receivedAt, verifiedBy: record.verifiedBy };
-    const sent = to.kind === "queue" ? await sendToQueue(env, to, out, meta2) : "code" in (await enqueue(env, route, to, out, record.receivedAt, record.eventId)) ? { ok: false } : { ok: true };
+    const sent = to.kind === "queue" || to.kind === "workflow" ? await sendToSink(env, to, out, meta2) : "code" in (await enqueue(env, route, to, out, record.receivedAt, record.eventId)) ? { ok: false } : { ok: true };
     if (!sent.ok) return { error: `replay stopped at ${record.messageId} (${messageIds.length - 1} sent before it): the destination did not take it` };
   }
   return { replayed: messageIds.length, messageIds, ...(listed.truncated && { cursor: listed.cursor }) };
@@ -263,6 +263,6 @@ export async function replayLogged(env: Env, route: CompiledRoute, to: CompiledD
   const out = outboundTo(route, to, { id, url: url.href, method: entry.method, headers, body }, url);
   const meta = { route: route.id, destination: to.id, messageId: id, ...(entry.eventId && { eventId: entry.eventId }), receivedAt: entry.at, verifiedBy: entry.verifiedBy ? entry.verifiedBy.split(",") : [] };
   const sent =
-    to.kind === "queue" ? await sendToQueue(env, to, out, meta) : to.kind === "r2" ? await archive(env, to, out, meta) : "code" in (await enqueue(env, route, to, out, entry.at, entry.eventId)) ? { ok: false as const, error: "its queue did not take it" } : { ok: true as const };
+    to.kind === "queue" || to.kind === "workflow" ? await sendToSink(env, to, out, meta) : to.kind === "r2" ? await archive(env, to, out, meta) : "code" in (await enqueue(env, route, to, out, entry.at, entry.eventId)) ? { ok: false as const, error: "its queue did not take it" } : { ok: true as const };
   return sent.ok ? { messageId: id } : { error: `destination ${to.id}: ${sent.error}`, status: 503 };
 }

@@ -366,6 +366,21 @@ describe("Cloudflare-native destinations", () => {
     expect((await sendWith("sink3b", large, spy)).status).toBe(503);
   });
 
+  it("a Workflow destination starts one instance per event, its id the message id and the event its params", async () => {
+    await mustPutRoute(route("sink6", [BILLING, { id: "onboard", type: "workflow", binding: "ONBOARDING", filter: { body: { action: "created" } } }]));
+    const created: { id: string; params: { body: string; eventId: string; destination: string } }[] = [];
+    const workflow = { create: async (o: (typeof created)[number]) => (created.push(o), { id: o.id }) };
+    expect((await sendWith("sink6", '{"action":"created"}', { ONBOARDING: workflow }, "gh-wf")).status).toBe(200);
+    expect((await sendWith("sink6", '{"action":"deleted"}', { ONBOARDING: workflow })).status).toBe(200);
+    expect(created).toHaveLength(1);
+    expect(created[0]!.id).toMatch(/^msg_[0-9a-f]{32}$/);
+    expect(created[0]!.params).toMatchObject({ eventId: "gh-wf", destination: "onboard" });
+    expect(atob(created[0]!.params.body)).toBe('{"action":"created"}');
+    // A Workflow that refuses the instance: the provider is told to retry.
+    const refusing = { create: async () => Promise.reject(new Error("instance limit")) };
+    expect((await sendWith("sink6", '{"action":"created"}', { ONBOARDING: refusing })).status).toBe(503);
+  });
+
   it("a service binding destination is sent to like an origin, and its answer relayed when it is the primary", async () => {
     await mustPutRoute(route("sink4", [{ id: "worker", type: "service", binding: "BILLING_WORKER" }]));
     const seen: Request[] = [];
