@@ -74,7 +74,14 @@ export async function doctor(env: Env): Promise<Check[]> {
           ? "set SECRETS_KEY_PREVIOUS to the key these secrets were sealed with, or put the route again with its secrets"
           : "put the route again with a valid config (hookgate routes put); every request to it is refused meanwhile";
         checks.push({ name: `route ${id}`, ok: false, detail: compiled.problem, fix });
-      } else checks.push({ name: `route ${id}`, ok: true, detail: `usable${compiled.config.state?.pausedAt !== undefined ? " (paused)" : ""}` });
+      } else {
+        // A destination whose binding this Worker lacks refuses every event it should take (503).
+        const missing = compiled.destinations.filter((d) => d.binding !== undefined && (env as unknown as Record<string, unknown>)[d.binding] == null);
+        if (missing.length > 0) {
+          const names = missing.map((d) => `${d.id} (${d.kind} binding ${d.binding})`).join(", ");
+          checks.push({ name: `route ${id}`, ok: false, detail: `destinations without their binding: ${names}`, fix: "declare each binding in wrangler.toml (README \"Destinations\") and deploy; until then the provider is answered 503 and retries" });
+        } else checks.push({ name: `route ${id}`, ok: true, detail: `usable${compiled.config.state?.pausedAt !== undefined ? " (paused)" : ""}` });
+      }
     }
   }
 

@@ -44,6 +44,15 @@ describe("doctor", () => {
     expect(JSON.stringify(report)).not.toContain("whsec_doctor_secret_value");
   });
 
+  it("a destination whose binding this Worker lacks is named with the fix; with the binding there it passes", async () => {
+    const destinations = [{ id: "app", url: "http://app.test" }, { id: "archive", type: "r2", binding: "ARCHIVE" }, { id: "jobs", type: "queue", binding: "NOT_BOUND" }];
+    await mustPutRoute({ ...route, destinations });
+    const failed = (await doctor()).checks.find((c) => c.name === "route doc")!;
+    expect(failed).toMatchObject({ ok: false, detail: "destinations without their binding: jobs (queue binding NOT_BOUND)", fix: expect.stringContaining("wrangler.toml") });
+    await mustPutRoute({ ...route, destinations: destinations.slice(0, 2) });
+    expect((await doctor()).checks.find((c) => c.name === "route doc")).toMatchObject({ ok: true });
+  });
+
   it("SECRETS_KEY missing or not 32 bytes of base64", async () => {
     const missing = await doctor({ SECRETS_KEY: "" });
     expect(missing.checks.find((c) => c.name === "SECRETS_KEY")).toMatchObject({ ok: false, detail: "not set", fix: expect.stringContaining("wrangler secret put SECRETS_KEY") });
