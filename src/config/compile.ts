@@ -51,7 +51,20 @@ export interface CompiledRoute {
    */
   readonly destinations: readonly CompiledDestination[];
   readonly fanOut: boolean;
+  /** What the route does under a flood of failed authentications; undefined: nothing (`floodGuard: false`). */
+  readonly floodGuard: FloodGuard | undefined;
 }
+
+/** Under attack (README "Rate limits and floods"): refusals held `delayMs`, `keptPerSecond` of them in the event log. */
+export interface FloodGuard {
+  readonly failuresPerSecond: number;
+  readonly delayMs: number;
+  readonly keptPerSecond: number;
+}
+export const DEFAULT_FLOOD_GUARD: FloodGuard = { failuresPerSecond: 50, delayMs: 1000, keptPerSecond: 10 };
+
+const floodGuardOf = (given: NonNullable<StoredRoute["rateLimit"]>["floodGuard"]): FloodGuard | undefined =>
+  given === false ? undefined : { ...DEFAULT_FLOOD_GUARD, ...Object.fromEntries(Object.entries(given ?? {}).filter(([, v]) => v !== undefined)) };
 
 /** One destination, its settings resolved against the route's. */
 export interface CompiledDestination {
@@ -247,6 +260,7 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
       unsignedEventId: verifiers.some((v) => v.unsignedEventId),
       providerRetentionSeconds: retentionOf(methods),
       destinations,
+      floodGuard: floodGuardOf(config.rateLimit?.floodGuard),
       // One destination without rules is the single origin, whatever its name: the fast path.
       fanOut: destinations.length > 1 || destinations.some((d) => d.filter || d.transform || d.kind !== "http"),
     };

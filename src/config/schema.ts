@@ -251,6 +251,20 @@ function routeSchema<S extends v.GenericSchema>(secret: S) {
             cooldownSeconds: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(86_400)),
           }),
         ),
+        // Under a flood of failed authentications (pipeline/rate-limit.ts): on unless false.
+        floodGuard: v.optional(
+          v.union(
+            [
+              v.literal(false),
+              v.strictObject({
+                failuresPerSecond: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000))),
+                delayMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_000))),
+                keptPerSecond: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_000))),
+              }),
+            ],
+            "must be false or { failuresPerSecond, delayMs, keptPerSecond }",
+          ),
+        ),
       }),
     ),
     delivery: v.optional(

@@ -55,8 +55,57 @@ export interface Recorded extends RequestLog {
   readonly observed?: string;
 }
 
-/** Everything the gateway keeps about one request. */
-export function record(env: Env, ctx: ExecutionContext, route: CompiledRoute | undefined, request: Request, body: Uint8Array | undefined, line: Recorded): void {
+/**
+ * Under a flood (pipeline/rate-limit.ts), the event log keeps the first `keptPerSecond`
+ * refusals of each second per route and isolate, and one row saying how many more there
+ * were; log lines and metrics still count every one. A flood then costs the event log a
+ * bounded number of rows, and strangers cannot evict the genuine events' history faster.
+ */
+interface Sample {
+  second: number;
+  kept: number;
+  skipped: number;
+}
+const samples = new Map<string, Sample>();
+
+function admitRefusal(env: Env, ctx: ExecutionContext, route: CompiledRoute, at: number, keep: number, path: string): boolean {
+  const second = Math.floor(at / 1000);
+  let sample = samples.get(route.id);
+  if (!sample || sample.second !== second) samples.set(route.id, (sample = { second, kept: 0, skipped: 0 }));
+  if (sample.kept < keep) {
+    sample.kept++;
+    return true;
+  }
+  // The first refusal left out of this second writes the count when the second is over.
+  if (sample.skipped++ === 0) ctx.waitUntil(summarize(env, ctx, route, sample, path));
+  return false;
+}
+
+async function summarize(env: Env, ctx: ExecutionContext, route: CompiledRoute, sample: Sample, path: string): Promise<void> {
+  const end = (sample.second + 1) * 1000;
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, end - Date.now())));
+  recordEvent(env, ctx, route, {
+    at: end - 1,
+    requestId: `flood-${sample.second}`,
+    decision: "rejected",
+    status: 401,
+    latencyMs: 0,
+    method: "-",
+    path,
+    reason: `flood: ${sample.skipped} more refusals in this second not kept one by one (log lines and metrics count each)`,
+  });
+}
+
+/** Everything the gateway keeps about one request; `keepRefusals`: under a flood, the refusals kept per second. */
+export function record(
+  env: Env,
+  ctx: ExecutionContext,
+  route: CompiledRoute | undefined,
+  request: Request,
+  body: Uint8Array | undefined,
+  line: Recorded,
+  keepRefusals?: number,
+): void {
   logRequest(line);
   env.METRICS?.writeDataPoint({
     indexes: [line.route ?? "-"],
@@ -64,6 +113,7 @@ export function record(env: Env, ctx: ExecutionContext, route: CompiledRoute | u
     doubles: [line.status, line.latencyMs, line.originStatus ?? 0],
   });
   if (!route) return;
+  if (keepRefusals !== undefined && line.decision === "rejected" && !admitRefusal(env, ctx, route, Date.now(), keepRefusals, line.path)) return;
   const storeBody = route.config.observability.storeBodies && body && body.byteLength <= MAX_STORED_BODY_BYTES;
   recordEvent(env, ctx, route, {
     at: Date.now(),

@@ -34,6 +34,7 @@ export function resetRateLimits(): void {
   ipBuckets.clear();
   routeBuckets.clear();
   authFailures.clear();
+  attacks.clear();
 }
 
 /** How many keys each isolate-local map holds right now (read-only; tests check the flood bound). */
@@ -67,6 +68,7 @@ export function shedByClient(route: CompiledRoute, ip: string, now: number): Rej
 
 /** Counts a failed authentication; enough of them within the period start a cool-down. */
 export function recordAuthFailure(route: CompiledRoute, ip: string, now: number): void {
+  noteFailure(route, now);
   const policy = route.config.rateLimit?.authFailures;
   if (!policy) return;
   const key = `${route.id}|${clientKey(ip, route.config.rateLimit!.ipv6PrefixLength)}`;
@@ -76,6 +78,52 @@ export function recordAuthFailure(route: CompiledRoute, ip: string, now: number)
   current.count++;
   if (current.count >= policy.max) current.blockedUntil = now + policy.cooldownSeconds * 1000;
   authFailures.set(key, current);
+}
+
+/**
+ * Flood guard, per route and isolate: when failed authentications reach the route's
+ * `failuresPerSecond`, the route is under attack until ATTACK_LINGER_MS after the last such
+ * second. Meanwhile each refusal is held `delayMs` before it is answered (a timer, no CPU),
+ * so a flood from a fixed set of connections slows to that pace instead of crowding out the
+ * genuine provider; at most MAX_HELD answers wait at once, the rest go at once. The event log
+ * keeps a sample of the refusals (observability/record.ts); log lines and metrics count all.
+ */
+const ATTACK_LINGER_MS = 10_000;
+export const MAX_HELD = 1000;
+
+interface Attack {
+  second: number;
+  failures: number;
+  until: number;
+}
+const attacks = new BoundedMap<Attack>(MAX_TRACKED_KEYS);
+let held = 0;
+
+function noteFailure(route: CompiledRoute, now: number): void {
+  const guard = route.floodGuard;
+  if (!guard) return;
+  const second = Math.floor(now / 1000);
+  const a = attacks.get(route.id) ?? { second, failures: 0, until: 0 };
+  if (a.second !== second) {
+    a.second = second;
+    a.failures = 0;
+  }
+  if (++a.failures >= guard.failuresPerSecond) a.until = now + ATTACK_LINGER_MS;
+  attacks.set(route.id, a);
+}
+
+export const underAttack = (route: CompiledRoute, now: number): boolean => (attacks.get(route.id)?.until ?? 0) > now;
+
+/** Holds a refusal's answer while the route is under attack (bounded: beyond MAX_HELD waiting, it goes at once). */
+export async function holdRefusal(route: CompiledRoute, now: number): Promise<void> {
+  const guard = route.floodGuard;
+  if (!guard || guard.delayMs === 0 || !underAttack(route, now) || held >= MAX_HELD) return;
+  held++;
+  try {
+    await new Promise((resolve) => setTimeout(resolve, guard.delayMs));
+  } finally {
+    held--;
+  }
 }
 
 /** Tier 2, after verification: the route's bucket, counting verified requests only. */

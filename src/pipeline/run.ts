@@ -16,7 +16,7 @@ import { claimEach, fanOut, selectDestinations } from "./destinations";
 import { deliver } from "./deliver";
 import { outbound, type Outbound } from "./forward";
 import { answerSigned, answerUnsigned } from "./handshake";
-import { clientIp, recordAuthFailure, shedByClient, shedVerified } from "./rate-limit";
+import { clientIp, holdRefusal, recordAuthFailure, shedByClient, shedVerified, underAttack } from "./rate-limit";
 import { record, type Recorded } from "../observability/record";
 import { hubFor } from "../durable/listen-hub";
 import { shedByShape } from "./shed";
@@ -203,12 +203,16 @@ export async function handleWebhook(request: Request, env: Env, exec: ExecutionC
   }
   const { response, line } = conclude(outcome, c);
   const recorded = { requestId: c.requestId, method: request.method, path: url.pathname, latencyMs: Date.now() - started, ...line };
+  const unauthenticated = "rejection" in outcome && outcome.rejection.code === "unauthenticated";
+  const flood = unauthenticated && c.route?.floodGuard && underAttack(c.route, started) ? c.route.floodGuard : undefined;
   try {
-    record(env, exec, c.route, request, c.body, recorded);
+    record(env, exec, c.route, request, c.body, recorded, flood?.keptPerSecond);
     if (c.route && listening(c.route, started)) exec.waitUntil(tellListeners(env, c.route, recorded, c.out));
   } catch (e) {
     console.log(JSON.stringify({ msg: "record_failed", requestId: c.requestId, error: String((e as Error)?.message ?? e).slice(0, 200) }));
   }
+  // Under a flood, a refusal waits before it is answered: a timer, no CPU (pipeline/rate-limit.ts).
+  if (flood) await holdRefusal(c.route!, started);
   return response;
 }
 

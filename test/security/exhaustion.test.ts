@@ -273,6 +273,9 @@ describe("storage written by strangers", () => {
     limits: { maxBodyBytes: 2048 },
     dedup: { shards: 2 },
     delivery: { mode: "queue" },
+    // The worst case for storage: every refusal written and answered at once (the flood guard
+    // would hold them and keep only a sample; test/unit/pipeline/flood-guard.test.ts).
+    rateLimit: { floodGuard: false },
     observability: { storeBodies: true },
   };
   const junk = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`x-junk-${i}`, "j".repeat(250)])); // 3 KB each
