@@ -2,7 +2,8 @@
 // Where the gateway spends its CPU: the bench's stack with workerd's inspector on, one
 // scenario under wrk while V8's sampling profiler runs in the gateway's isolate; prints self
 // time per function and writes the profile for Chrome DevTools (Performance → Load profile).
-// Usage (through npm, for the pinned Node 24): npm run profile -- [token|hmac|hmac+dedup|queue|passthrough] [--seconds=5] [--size=1024] [--bundle=DIR]
+// Usage (through npm, for the pinned Node 24): npm run profile -- [token|hmac|hmac+dedup|queue|fanout/3|passthrough] [--seconds=5] [--size=1024] [--bundle=DIR] [--forged]
+// --forged: every request carries the scenario's forged signature (what a flood costs per refusal).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +34,9 @@ if (refused) throw new Error(`${name}: route refused: ${refused}`);
 const body = bodyFile(dir, size);
 const problem = await preflight(s, body.body);
 if (problem) throw new Error(`pre-flight ${name}: ${problem}`);
+const FORGED = process.argv.includes("--forged");
+if (FORGED && !s.forged) throw new Error(`${name} has no forged variant`);
+const headersOf = (b) => (FORGED ? { ...s.headers(b), ...s.forged(b).headers } : s.headers(b));
 
 // The inspector lists one target per worker; the passthrough is profiled as the baseline.
 const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json();
@@ -58,7 +62,7 @@ await send("Profiler.start");
 const r = await load({
   url: s.url,
   bodyFile: body.file,
-  headers: s.headers(body.body),
+  headers: headersOf(body.body),
   uniqueHeader: s.unique,
   runId: `profile.${process.pid}`,
   seconds,
@@ -69,7 +73,7 @@ const r = await load({
 });
 const { result } = await send("Profiler.stop");
 ws.close();
-console.log(`${name} ${size} B: ${Math.round(r.rps)} req/s, workerd ${r.cpuUsPerRequest} µs CPU/request (the inspector adds its own overhead)`);
+console.log(`${name}${FORGED ? " (forged)" : ""} ${size} B: ${Math.round(r.rps)} req/s, workerd ${r.cpuUsPerRequest} µs CPU/request (the inspector adds its own overhead)`);
 
 const { nodes, samples, startTime, endTime } = result.profile;
 const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -99,7 +103,7 @@ print("self time", self);
 print("inclusive time of the script's functions", inclusive);
 const out = join(import.meta.dirname, "results");
 mkdirSync(out, { recursive: true });
-const file = join(out, `${name.replace(/[^a-z0-9]+/gi, "-")}-${size}.cpuprofile`);
+const file = join(out, `${name.replace(/[^a-z0-9]+/gi, "-")}${FORGED ? "-forged" : ""}-${size}.cpuprofile`);
 writeFileSync(file, JSON.stringify(result.profile));
 console.log(`profile: ${file}`);
 for (const x of servers) await x.stop();

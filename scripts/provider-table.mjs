@@ -31,9 +31,30 @@ function window(s) {
 
 const eventId = (s) => (!s.eventId ? "–" : s.eventId.header ? names(s.eventId.header) : `body \`${s.eventId.jsonField}\``);
 
+/** The entry's creation check (unsigned) and signed challenge, as answered at the edge. */
+function handshake(e) {
+  const h = e.handshake;
+  const r = e.reply;
+  const unsigned =
+    h?.kind === "head"
+      ? "`HEAD` → 200"
+      : h?.kind === "echo"
+        ? `\`${h.method} ?${h.param}=\` echoed, text/plain`
+        : h?.kind === "formPing"
+          ? `unsigned \`${h.field}=<digits>\` form POST → 200 (exactly that body, no signature header; never forwarded)`
+          : undefined;
+  const signed =
+    r?.kind === "signedEcho"
+      ? `\`${r.header}: ${r.value}\` → its \`${r.field}\`, after verifying`
+      : r?.kind === "headerChallenge"
+        ? `\`${r.header}\` → \`{"${r.field}": …}\`, after verifying`
+        : undefined;
+  return [unsigned, signed].filter(Boolean).join("; ") || "–";
+}
+
 export function rows() {
   const hmac = read("src/verify/presets/hmac-family.json").map(
-    (e) => `| ${e.display} | \`${e.name}\` | ${names(e.scheme.header)} ${layout(e.scheme)} ${ALGORITHM[e.scheme.algorithm]} of \`${e.scheme.payload}\`${e.scheme.keyEncoding === "utf8" ? "" : `, ${e.scheme.keyEncoding} key`} ([source](${e.source})) | ${window(e.scheme)} | ${eventId(e.scheme)} | – |`,
+    (e) => `| ${e.display} | \`${e.name}\` | ${names(e.scheme.header)} ${layout(e.scheme)} ${ALGORITHM[e.scheme.algorithm]} of \`${e.scheme.payload}\`${e.scheme.keyEncoding === "utf8" ? "" : `, ${e.scheme.keyEncoding} key`} ([source](${e.source})) | ${window(e.scheme)} | ${eventId(e.scheme)} | ${handshake(e)} |`,
   );
   return hmac.join("\n");
 }

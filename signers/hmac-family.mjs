@@ -3,7 +3,7 @@
 // below cover what `send` produces. The SDK oracles are keyed by provider name.
 import { readFileSync } from "node:fs";
 import { signScheme } from "../bin/scheme-signer.mjs";
-import { hex, json, JSON_TYPE } from "./lib.mjs";
+import { challenge, FORM, hex, json, JSON_TYPE } from "./lib.mjs";
 import { anySecret, atClock, attempt, ED25519_PRIVATE, ED25519_PUBLIC_HEX, HOST, NOW_MS, once, vector } from "./vector.mjs";
 
 const FAMILY = JSON.parse(readFileSync(new URL("../src/verify/presets/hmac-family.json", import.meta.url), "utf8"));
@@ -36,9 +36,39 @@ function encodedSecret(e, secret) {
   return secret;
 }
 
+/** Twitch's signed challenge body: the challenge and the subscription it confirms. */
+const signedEchoBody = (e, value) => json({ [e.reply.field]: value, subscription: { id: `sub_${hex(8)}`, status: "webhook_callback_verification_pending" } });
+/** Front's validation body, as its docs show it. */
+const syncBody = () => json({ type: "sync", authorization: { id: `cmp_${hex(4)}` } });
+
+/**
+ * The check the entry's provider makes when the webhook is created (`hookgate send --handshake`):
+ * its unsigned one (a HEAD, a GET challenge, a form ping), else its signed challenge.
+ */
+function handshakeOf(e) {
+  const h = e.handshake;
+  if (h?.kind === "head") return (c) => ({ method: "HEAD", url: c.url, headers: {} });
+  if (h?.kind === "echo") {
+    return (c) => {
+      const url = new URL(c.url);
+      url.searchParams.set(h.param, challenge());
+      return { method: h.method, url, headers: {} };
+    };
+  }
+  if (h?.kind === "formPing") return (c) => ({ body: `${h.field}=${1 + Number.parseInt(hex(2), 16)}`, headers: { "content-type": FORM } });
+  const r = e.reply;
+  if (!r) return undefined;
+  return (c) => {
+    const id = c.eventId ?? `evt_${hex(12)}`;
+    const [body, extra] = r.kind === "signedEcho" ? [signedEchoBody(e, challenge()), { [r.header]: r.value }] : [syncBody(), { [r.header]: challenge() }];
+    return { body, headers: signedHeaders(e, { secret: encodedSecret(e, c.need("secret")) }, { id, body, now: c.now, url: c.url.href, extra }) };
+  };
+}
+
 export function sender(name) {
   const e = BY_NAME.get(name);
   const ed = e.scheme.algorithm === "ed25519";
+  const handshake = handshakeOf(e);
   return {
     event(c) {
       const id = c.eventId ?? `evt_${hex(12)}`;
@@ -47,6 +77,7 @@ export function sender(name) {
       const key = ed ? { privateKey: c.key ?? c.need("key") } : { secret: encodedSecret(e, c.need("secret")) };
       return { body, headers: signedHeaders(e, key, { id, body, now: c.now, url: c.url.href }) };
     },
+    ...(handshake && { handshake }),
     ...(ed && { keyKind: "ed25519" }),
   };
 }
@@ -96,6 +127,32 @@ export async function vectors() {
           method: { secrets: [secret] },
           request: { method: e.handshake.method, url: `${url}?${e.handshake.param}=${challenge}`, headers: {} },
           reply: { status: 200, contentType: "text/plain", body: challenge },
+        }),
+      );
+    } else if (e.handshake?.kind === "formPing") {
+      // WordPress's fsockopen transport names the charset; its cURL transport sends the bare type.
+      out.push(
+        vector({
+          name: `${e.name}: creation ping (unsigned form)`,
+          provider: e.name,
+          source: `${e.source} (the creation ping: a POST of exactly ${e.handshake.field}=<id>, form-encoded and unsigned, must get 200)`,
+          method: { secrets: [secret] },
+          request: { url, headers: { "content-type": "application/x-www-form-urlencoded; charset=UTF-8", "user-agent": "WooCommerce/9.8.5 Hookshot (WordPress/6.8.1)" }, body: `${e.handshake.field}=42` },
+          reply: { status: 200, body: "" },
+        }),
+      );
+    }
+    if (e.reply?.kind === "headerChallenge") {
+      const challenge = `${e.name}-challenge-7Qm2xVb9`;
+      const syncBody = json({ type: "sync", authorization: { id: "cmp_abc" } });
+      out.push(
+        vector({
+          name: `${e.name}: signed challenge (${e.reply.header})`,
+          provider: e.name,
+          source: `${e.source} (the signed validation request carries ${e.reply.header}; answered {"${e.reply.field}": …} once its signature verified)`,
+          method: { secrets: [secret] },
+          request: { url, headers: signedHeaders(e, { secret }, { id, body: syncBody, now: NOW_MS, url, extra: { [e.reply.header]: challenge } }), body: syncBody },
+          reply: { status: 200, contentType: "application/json", body: json({ [e.reply.field]: challenge }) },
         }),
       );
     }

@@ -5,6 +5,7 @@
  */
 import { bytesToBase64, bytesToHex, utf8 } from "../lib/encoding";
 import { matchesAnyDigest, sha256 } from "../lib/constant-time";
+import { mediaType } from "../lib/headers";
 import { BodyFields } from "../lib/json-field";
 import type { Handshake, VerifyInput } from "./types";
 
@@ -16,6 +17,9 @@ export const textReply = (status: number, text: string) =>
 
 export const jsonReply = (status: number, value: unknown) =>
   new Response(JSON.stringify(value), { status, headers: { ...COMMON, "content-type": "application/json" } });
+
+/** A 200 with no body: all some checks want (Mandrill's and Trello's HEAD, WooCommerce's ping). */
+export const emptyReply = () => new Response(null, { status: 200, headers: COMMON });
 
 /** Echo `?param=` back as text/plain (Microsoft Graph's `validationToken`, Dropbox's `challenge`). */
 export function echoQuery(method: string, param: string): Handshake {
@@ -90,9 +94,55 @@ export const oktaVerification: Handshake = {
 export const headCheck: Handshake = {
   methods: ["HEAD"],
   async answer({ method }) {
-    return method === "HEAD" ? new Response(null, { status: 200, headers: COMMON }) : null;
+    return method === "HEAD" ? emptyReply() : null;
   },
 };
+
+/** LinkedIn's `challengeCode`: "Randomly generated type-4 UUID string" (any UUID layout is taken, in either case). */
+const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/**
+ * LinkedIn's endpoint validation: `GET ?challengeCode=<uuid>` (and `applicationId` for
+ * parent-child apps) → `{"challengeCode", "challengeResponse": hex HMAC-SHA256(clientSecret,
+ * challengeCode)}` as application/json. Answered before authentication: only the holder of
+ * the secret can compute it. The answer is a hex HMAC under the key deliveries are signed
+ * with, and LinkedIn signs `hmacsha256=` + body, so no UUID can be a signed message; the code
+ * must be a UUID (as LinkedIn sends it), so the answer is never a signature for anything else.
+ */
+export function linkedinValidation(secret: () => string | undefined): Handshake {
+  return {
+    methods: ["GET"],
+    async answer({ method, url }) {
+      if (method !== "GET" || !url.searchParams.has("challengeCode")) return null;
+      const challengeCode = url.searchParams.get("challengeCode")!;
+      const key = secret();
+      if (!key) return textReply(503, "no active secret");
+      if (!UUID_RE.test(challengeCode)) return textReply(400, "bad handshake");
+      return jsonReply(200, { challengeCode, challengeResponse: bytesToHex(await hmacSha256(key, challengeCode)) });
+    },
+  };
+}
+
+const DIGITS_RE = /^[0-9]{1,20}$/;
+const ascii = new TextDecoder();
+
+/**
+ * WooCommerce's creation ping (`WC_Webhook::deliver_ping`): a POST whose body is exactly
+ * `webhook_id=<id>`, form-encoded (WordPress's HTTP API sends a string body as
+ * `application/x-www-form-urlencoded`), with no signature: it must get a 200 or the webhook
+ * is not saved. Only that exact shape, with none of `signatureHeaders`, is answered (200, no
+ * body, never forwarded); anything else unsigned is refused by the signature check as before.
+ */
+export function formPing(field: string, signatureHeaders: readonly string[]) {
+  const prefix = `${field}=`;
+  return async ({ method, headers, body }: VerifyInput): Promise<Response | null> => {
+    if (method !== "POST" || signatureHeaders.some((h) => headers.has(h))) return null;
+    if (mediaType(headers.get("content-type")) !== "application/x-www-form-urlencoded") return null;
+    if (body.length <= prefix.length || body.length > prefix.length + 20) return null;
+    const text = ascii.decode(body);
+    return text.startsWith(prefix) && DIGITS_RE.test(text.slice(prefix.length)) ? emptyReply() : null;
+  };
+}
 
 /** Handshakes that pass authentication first (Mailchimp's GET carries the URL token). */
 export const acceptMethod = (method: string): Handshake => ({ methods: [method], answer: async () => null });
@@ -112,6 +162,20 @@ export function signedEcho(header: string, value: string, field: string): Reply 
     const challenge = new BodyFields(body).text(field);
     if (challenge === undefined || challenge === "" || challenge.length > MAX_ECHO_CHARS) return textReply(400, "bad handshake");
     return textReply(200, challenge);
+  };
+}
+
+/**
+ * A signed request carrying the challenge in header `header`: answered `{"<field>": <value>}`
+ * as JSON (Front's application webhook validation, `x-front-challenge` → `{"challenge"}`).
+ * Asked only after the signature verified.
+ */
+export function headerChallenge(header: string, field: string): Reply {
+  return async ({ headers }) => {
+    const challenge = headers.get(header);
+    if (challenge === null) return null;
+    if (challenge === "" || challenge.length > MAX_ECHO_CHARS) return jsonReply(400, { error: "bad handshake" });
+    return jsonReply(200, { [field]: challenge });
   };
 }
 

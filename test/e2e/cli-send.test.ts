@@ -6,7 +6,7 @@
  * the same event id twice must be a duplicate, and each handshake must be answered.
  * (The CLI's signers are not the oracle for our verifiers: test/node/provider-vectors.test.ts is.)
  */
-import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +51,18 @@ const HANDSHAKES: Record<string, (stdout: string) => void> = {
   xero: () => {},
   msgraph: (out) => expect(out).toContain("Validation: Testing client application reachability"),
   monday: (out) => expect(out).toContain('{"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}'),
+  // The code sent, and the hex HMAC-SHA256 of it under the demo route's client secret.
+  linkedin: (out) => {
+    const m = /\{"challengeCode":"([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})","challengeResponse":"([0-9a-f]{64})"\}/.exec(out);
+    expect(m, out).not.toBeNull();
+    const args = sendArgs["demo-linkedin"]!;
+    expect(m![2]).toBe(createHmac("sha256", args[args.indexOf("--secret") + 1]!).update(m![1]!).digest("hex"));
+  },
+  woocommerce: (out) => expect(out).toMatch(/^200 OK\n/),
+  front: (out) => expect(out).toMatch(/\{"challenge":"[0-9a-f]{32}"\}/),
+  trello: (out) => expect(out).toMatch(/^200 OK\n/),
+  nylas: (out) => expect(out).toMatch(/\n[0-9a-f]{32}\n$/),
+  twitch: (out) => expect(out).toMatch(/\n[0-9a-f]{32}\n$/),
 };
 
 const presetOf = (r: DemoRoute) => r.auth.methods[0]!.provider;

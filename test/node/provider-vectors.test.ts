@@ -141,3 +141,18 @@ describe("provider vectors: the providers' own libraries accept them", () => {
     });
   });
 });
+
+describe("published numbers that cannot be route vectors", () => {
+  // WooCommerce's own unit test (plugins/woocommerce/tests/legacy/unit-tests/webhooks/crud.php,
+  // test_generate_signature) signs "secret" under a new webhook's empty secret: a route cannot hold
+  // an empty secret (and WebCrypto imports no empty HMAC key), so it is checked here, against the
+  // signer `hookgate send` and the vectors use.
+  it("WooCommerce's test_generate_signature is what bin/scheme-signer.mjs gives for the woocommerce entry", async () => {
+    const { signScheme } = (await import(new URL("../../bin/scheme-signer.mjs", import.meta.url).href)) as {
+      signScheme(scheme: unknown, input: { secret: string; body: Buffer; now: number }): Record<string, string>;
+    };
+    const family = JSON.parse(readFileSync(new URL("../../src/verify/presets/hmac-family.json", import.meta.url), "utf8")) as { name: string; scheme: unknown }[];
+    const woo = family.find((e) => e.name === "woocommerce")!;
+    expect(signScheme(woo.scheme, { secret: "", body: Buffer.from("secret"), now: gen.NOW_MS })["x-wc-webhook-signature"]).toBe("GBDo00G55h6IiV+6CxqivQPLbI//KzaOZm747971tPs=");
+  });
+});

@@ -23,7 +23,7 @@ import { eventIdHeader, stripQueryParams } from "../../src/pipeline/forward";
 import { readBody } from "../../src/pipeline/read-body";
 import { basicVerifier, parseBasicAuthorization } from "../../src/verify/basic";
 import { parseForm } from "../../src/verify/form";
-import { startsLikeJsonObject } from "../../src/verify/handshakes";
+import { formPing, linkedinValidation, startsLikeJsonObject } from "../../src/verify/handshakes";
 import { hubFor, isSeq } from "../../src/durable/listen-hub";
 import { presets } from "../../src/verify/presets";
 import { importVerifyKey, SchemeConfigError } from "../../src/verify/keys";
@@ -384,6 +384,31 @@ const entries: Entry[] = [
     async check() {
       expect(startsLikeJsonObject(run(" \t\r\n"))).toBe(false);
       expect(startsLikeJsonObject(`${run(" ")}{`)).toBe(true);
+    },
+  },
+  {
+    file: "src/verify/handshakes.ts",
+    // Anchored, fixed length (36): each class run is bounded, so a mismatch is found within 37
+    // characters; a LinkedIn challengeCode of any length is one linear pass.
+    regex: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+    async check() {
+      const validation = linkedinValidation(() => "secret");
+      for (const code of [run("a"), `${run("a-")}!`, `890e4665-4dfe-4ab1-b689-${run("e")}`]) {
+        const answer = await validation.answer({ method: "GET", url: new URL(`https://h.example/l?challengeCode=${code}`), headers: new Headers(), now: Date.now() });
+        expect(answer!.status).toBe(400);
+      }
+    },
+  },
+  {
+    file: "src/verify/handshakes.ts",
+    // Anchored, one class, at most 20: and WooCommerce's ping is length-checked (31 bytes at most) before it runs.
+    regex: /^[0-9]{1,20}$/,
+    async check() {
+      const ping = formPing("webhook_id", ["x-wc-webhook-signature"]);
+      const headers = new Headers({ "content-type": "application/x-www-form-urlencoded" });
+      for (const body of [`webhook_id=${run("1")}`, `webhook_id=${"1".repeat(19)}x`]) {
+        expect(await ping({ method: "POST", url: new URL("https://h.example/w"), headers, body: new TextEncoder().encode(body), now: Date.now() })).toBeNull();
+      }
     },
   },
   {

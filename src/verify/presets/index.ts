@@ -21,6 +21,7 @@ import { hmacFamily } from "./hmac-family";
 import { hubspot } from "./hubspot";
 import { intercom } from "./intercom";
 import { linear } from "./linear";
+import { linkedin } from "./linkedin";
 import { mailchimp } from "./mailchimp";
 import { mailgun } from "./mailgun";
 import { mandrill } from "./mandrill";
@@ -90,6 +91,7 @@ const own = {
   monday,
   adyen,
   contentful,
+  linkedin,
 } as const satisfies Record<string, Preset>;
 
 /** Every preset by name: the ones above, the Standard Webhooks senders (standard-family.json) and the data-only HMAC schemes (hmac-family.json). */

@@ -114,6 +114,56 @@ describe("handshakes at the edge", () => {
     expect(origin.received).toHaveLength(0);
   });
 
+  it("answers LinkedIn's validation GET before any other credential, with the HMAC of the code; never a POST or a code that is not a UUID", async () => {
+    await mustPutRoute(route("linkedin", { type: "provider", provider: "linkedin", secrets: ["client-secret"] }));
+    const code = "890e4665-4dfe-4ab1-b689-ed553bceeed0";
+    const res = await call(`${BASE}/linkedin?challengeCode=${code}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json");
+    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode("client-secret"), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const expected = [...new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(code)))].map((b) => b.toString(16).padStart(2, "0")).join("");
+    expect(await res.json()).toEqual({ challengeCode: code, challengeResponse: expected });
+    expect((await call(`${BASE}/linkedin?challengeCode=hmacsha256%3D%7B%7D`)).status).toBe(400);
+    // A GET without the code, and a POST carrying one, are unsigned requests like any other.
+    expect((await call(`${BASE}/linkedin`)).status).toBe(401);
+    expect((await call(`${BASE}/linkedin?challengeCode=${code}`, { method: "POST", body: "{}" })).status).toBe(401);
+    expect(origin.received).toHaveLength(0);
+  });
+
+  it("answers WooCommerce's unsigned creation ping with 200 at the edge, and nothing that is not exactly it", async () => {
+    await mustPutRoute(route("woo", { type: "provider", provider: "woocommerce", secrets: ["wc-secret"] }));
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const ping = await call(`${BASE}/woo`, { method: "POST", headers: form, body: "webhook_id=17" });
+    expect(ping.status).toBe(200);
+    expect(ping.headers.get("x-hookgate-handshake")).toBe("true");
+    for (const [headers, body] of [
+      [form, "webhook_id=17&topic=order.created"],
+      [form, "webhook_id=abc"],
+      [{ "content-type": "application/json" }, "webhook_id=17"],
+      [{ ...form, "x-wc-webhook-signature": "AAAA" }, "webhook_id=17"],
+    ] as const) {
+      expect((await call(`${BASE}/woo`, { method: "POST", headers, body })).status, body).toBe(401);
+    }
+    expect(origin.received).toHaveLength(0);
+  });
+
+  it("answers Front's x-front-challenge only once its signature verified, and never forwards it", async () => {
+    await mustPutRoute(route("front", { type: "provider", provider: "front", secrets: ["front-signing-key"] }));
+    const body = JSON.stringify({ type: "sync", authorization: { id: "cmp_abc" } });
+    const ts = String(Date.now());
+    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode("front-signing-key"), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const signature = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${ts}:${body}`)))));
+    const headers = { "content-type": "application/json", "x-front-request-timestamp": ts, "x-front-challenge": "fr-challenge-1" };
+    const forged = await call(`${BASE}/front`, { method: "POST", headers: { ...headers, "x-front-signature": btoa("x".repeat(32)) }, body });
+    expect(forged.status).toBe(401);
+    expect(await forged.text()).not.toContain("fr-challenge-1");
+    expect((await call(`${BASE}/front`, { method: "POST", headers, body })).status).toBe(401);
+    const ok = await call(`${BASE}/front`, { method: "POST", headers: { ...headers, "x-front-signature": signature }, body });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ challenge: "fr-challenge-1" });
+    expect(origin.received).toHaveLength(0);
+  });
+
   it("records handshakes as such in the log", async () => {
     await mustPutRoute(route("dropbox2", { type: "provider", provider: "dropbox", secrets: ["app-secret"] }));
     const logs: string[] = [];

@@ -51,6 +51,27 @@ describe("hmac-family.json", () => {
       const verifier = await presets[e.name]!.build({ secrets: [{ value: secret }], options: {}, url: {} });
       expect(verifier.scheme).toBe(`${s.algorithm === "ed25519" ? "ed25519" : "hmac"}:${e.name}`);
     });
+
+    it.skipIf(!e.handshake && !e.reply)("declares only creation checks the engine answers, each where the pipeline asks it", async () => {
+      const h = e.handshake;
+      const r = e.reply;
+      const token = /^[a-z0-9_-]{1,64}$/i;
+      if (h) {
+        expect(["head", "echo", "formPing"]).toContain(h.kind);
+        if (h.kind === "echo") expect(h.param).toMatch(token);
+        if (h.kind === "formPing") expect(h.field).toMatch(token);
+      }
+      if (r) {
+        expect(["signedEcho", "headerChallenge"]).toContain(r.kind);
+        expect(r.header).toMatch(/^[a-z0-9-]+$/);
+        expect(r.field).toMatch(token);
+      }
+      const verifier = await presets[e.name]!.build({ secrets: [{ value: "a-secret" }], options: {}, url: {} });
+      // Unsigned checks before authentication (no body), a form ping once the body is read, signed ones after verifying.
+      expect(verifier.handshake !== undefined).toBe(h !== undefined && h.kind !== "formPing");
+      expect(verifier.testRequest !== undefined).toBe(h?.kind === "formPing");
+      expect(verifier.reply !== undefined).toBe(r !== undefined);
+    });
   });
 });
 

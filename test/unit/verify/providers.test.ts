@@ -108,12 +108,17 @@ function inputOf(v: Vector, change: { headers?: Record<string, string | null>; b
   return { method: v.request.method, url: new URL(v.request.url), headers, body: change.body ?? utf8(v.request.body), now: change.now ?? v.now };
 }
 
-/** The handshake answer for a vector that expects one: unsigned first, else verify and reply. */
+/**
+ * The handshake answer for a vector that expects one, in the pipeline's order: unsigned first,
+ * then a test request (once the body is read, never verified), else verify and reply.
+ */
 async function answerOf(verifier: Verifier, input: VerifyInput): Promise<Response | null> {
   if (verifier.handshake?.methods.includes(input.method)) {
     const unsigned = await verifier.handshake.answer(input);
     if (unsigned) return unsigned;
   }
+  const test = await verifier.testRequest?.(input);
+  if (test) return test;
   const result = await verifier.verify(input);
   if (!result.ok) throw new Error(`handshake did not verify: ${result.reason}`);
   return verifier.reply ? verifier.reply(input) : null;
