@@ -128,6 +128,10 @@ const delivery: Stage<Verified & { targets: Target[] }> = async (c) => {
   return delivered.kind === "queued" ? { queued: delivered.id } : { forwarded: delivered.forwarded };
 };
 
+/**
+ * In order. Each stage's context type says what the stages before it have filled in (a route,
+ * a verified body, targets); running them in this order is what makes the cast below true.
+ */
 const STAGES: readonly Stage<never>[] = [shedding, unsignedHandshake, authentication, verifiedChecks, selection, dedup, delivery];
 
 async function pipeline(c: RequestContext): Promise<Outcome> {
