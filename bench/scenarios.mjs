@@ -46,9 +46,10 @@ export function bodyFile(dir, size) {
  */
 export function scenarios({ gateway, passthrough, origin }) {
   const route = (id, extra) => ({ id, host: "*", path: `/b/${id}`, origin, limits: { maxBodyBytes: MAX_BODY_BYTES }, ...extra });
-  const dupId = `bench-copy-${process.pid}`;
+  // One fixed id per body size: the pre-flight of each size delivers it once, every timed request is then its copy.
+  const dupId = (body) => `bench-copy-${process.pid}-${body.length}`;
   const signed = (extra) => ({
-    headers: (body) => ({ "X-Hub-Signature-256": githubSignature(body), "CF-Connecting-IP": PROVIDER_IP, ...(extra.fixedId && { [extra.fixedId]: dupId }) }),
+    headers: (body) => ({ "X-Hub-Signature-256": githubSignature(body), "CF-Connecting-IP": PROVIDER_IP, ...(extra.fixedId && { [extra.fixedId]: dupId(body) }) }),
     forged: (body) => ({ headers: { "X-Hub-Signature-256": githubSignature(body, "wrong-secret") } }),
     ...extra,
   });
