@@ -8,7 +8,7 @@
 import type { CompiledDestination, CompiledRoute } from "../config/compile";
 import type { Env } from "../env";
 import { eventLogFor } from "../durable/event-log";
-import type { Rejection } from "../lib/rejection";
+import { logReason, type Rejection } from "../lib/rejection";
 import { eventFields, evaluate } from "../routing/filter";
 import { applyTransform } from "../routing/transform";
 import { claimDelivery, type DedupSettings } from "./dedup";
@@ -96,16 +96,17 @@ export function outboundTo(route: CompiledRoute, d: CompiledDestination, base: O
   return { ...base, url: originUrl(baseUrl(d), url, route.stripQuery, out.path), headers: out.headers, body: out.body };
 }
 
-/** One destination's delivery: the primary as its settings say, another HTTP or service one into its queue, a sink at once. */
-async function deliverTo(c: RequestContext & { route: CompiledRoute }, d: CompiledDestination, out: Outbound): Promise<Delivery | Rejection> {
-  const { env, route } = c;
-  const eventId = c.accepted?.eventId;
-  if (d.kind === "queue" || d.kind === "workflow") {
-    const sent = await sendToSink(env, d, out, metaOf(c, d, out));
-    return sent.ok ? { kind: "queued", id: out.id } : { code: "store_unavailable", detail: `destination ${d.id}: ${sent.error}` };
-  }
-  if (d.primary) return deliver(env, route, d, out, c.requestId, c.now, eventId, c.accepted?.verifiedBy ?? []);
-  return enqueue(env, route, d, out, c.now, eventId);
+/** One destination's delivery: the primary as its settings say, any other handed on at once. */
+function deliverTo(c: RequestContext & { route: CompiledRoute }, d: CompiledDestination, out: Outbound): Promise<Delivery | Rejection> {
+  if (d.primary) return deliver(c.env, c.route, d, out, c.requestId, c.now, c.accepted?.eventId, c.accepted?.verifiedBy ?? []);
+  return handTo(c.env, c.route, d, out, metaOf(c, d, out));
+}
+
+/** Hands an event to a destination that does not answer the provider: its queue of the gateway's, or the sink itself. */
+async function handTo(env: Env, route: CompiledRoute, d: CompiledDestination, out: Outbound, meta: EventMeta): Promise<Delivery | Rejection> {
+  if (d.kind === "http" || d.kind === "service") return enqueue(env, route, d, out, meta.receivedAt, meta.eventId);
+  const sent = d.kind === "r2" ? await archive(env, d, out, meta) : await sendToSink(env, d, out, meta);
+  return sent.ok ? { kind: "queued", id: out.id } : { code: "store_unavailable", detail: `destination ${d.id}: ${sent.error}` };
 }
 
 const metaOf = (c: RequestContext & { route: CompiledRoute }, d: CompiledDestination, out: Outbound): EventMeta => ({
@@ -226,18 +227,18 @@ export async function replayArchived(
   const metas = listed.objects.map((o) => o.key).filter((k) => k.endsWith(".json"));
   const messageIds: string[] = [];
   for (const key of metas) {
-    const meta = await bucket.get(key);
-    const body = meta && (await bucket.get(key.slice(0, -".json".length)));
-    if (!meta || !body) continue;
-    const record = (await meta.json()) as Archived;
+    const described = await bucket.get(key);
+    const body = described && (await bucket.get(key.slice(0, -".json".length)));
+    if (!described || !body) continue;
+    const record = (await described.json()) as Archived;
     messageIds.push(record.messageId);
     if (what.dryRun) continue;
     const id = `msg_${crypto.randomUUID().replace(/-/g, "")}`;
     const original: Outbound = { id, url: record.url, method: record.method, headers: new Headers(record.headers), body: new Uint8Array(await body.arrayBuffer()) };
     const out = outboundTo(route, to, original, new URL(record.url));
-    const meta2 = { route: route.id, destination: to.id, messageId: id, ...(record.eventId && { eventId: record.eventId }), receivedAt: record.receivedAt, verifiedBy: record.verifiedBy };
-    const sent = to.kind === "queue" || to.kind === "workflow" ? await sendToSink(env, to, out, meta2) : "code" in (await enqueue(env, route, to, out, record.receivedAt, record.eventId)) ? { ok: false } : { ok: true };
-    if (!sent.ok) return { error: `replay stopped at ${record.messageId} (${messageIds.length - 1} sent before it): the destination did not take it` };
+    const meta = { route: route.id, destination: to.id, messageId: id, ...(record.eventId && { eventId: record.eventId }), receivedAt: record.receivedAt, verifiedBy: record.verifiedBy };
+    const handed = await handTo(env, route, to, out, meta);
+    if ("code" in handed) return { error: `replay stopped at ${record.messageId} (${messageIds.length - 1} sent before it): the destination did not take it` };
   }
   return { replayed: messageIds.length, messageIds, ...(listed.truncated && { cursor: listed.cursor }) };
 }
@@ -262,7 +263,6 @@ export async function replayLogged(env: Env, route: CompiledRoute, to: CompiledD
   const headers = new Headers((entry.headers ?? []).filter(([name, value]) => !String(value).startsWith("[masked") && name !== "x-hookgate-omitted") as [string, string][]);
   const out = outboundTo(route, to, { id, url: url.href, method: entry.method, headers, body }, url);
   const meta = { route: route.id, destination: to.id, messageId: id, ...(entry.eventId && { eventId: entry.eventId }), receivedAt: entry.at, verifiedBy: entry.verifiedBy ? entry.verifiedBy.split(",") : [] };
-  const sent =
-    to.kind === "queue" || to.kind === "workflow" ? await sendToSink(env, to, out, meta) : to.kind === "r2" ? await archive(env, to, out, meta) : "code" in (await enqueue(env, route, to, out, entry.at, entry.eventId)) ? { ok: false as const, error: "its queue did not take it" } : { ok: true as const };
-  return sent.ok ? { messageId: id } : { error: `destination ${to.id}: ${sent.error}`, status: 503 };
+  const handed = await handTo(env, route, to, out, meta);
+  return "code" in handed ? { error: logReason(handed), status: 503 } : { messageId: id };
 }
