@@ -117,15 +117,27 @@ const DRAINED_BODY_BYTES = 64 * 1024;
 /** How long a slow answer body may take before it is cancelled: the attempt's outcome is already known from the status. */
 const DRAIN_MS = 1000;
 
-/** The origin's answer body is not kept: read a small one to its end (a cancelled body closes the connection: a new one per attempt). */
+/**
+ * The origin's answer body is not kept, but a cancelled body closes the connection (a new
+ * one per attempt): read it to its end when it is small, with or without a Content-Length
+ * (chunked answers have none), at most DRAINED_BODY_BYTES and DRAIN_MS; cancel past either.
+ */
 async function finishBody(response: Response): Promise<void> {
   if (!response.body) return;
   const reader = response.body.getReader();
-  const length = Number(response.headers.get("content-length") ?? NaN);
-  if (!(length <= DRAINED_BODY_BYTES)) return void (await reader.cancel().catch(() => {}));
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (declared > DRAINED_BODY_BYTES) return void (await reader.cancel().catch(() => {}));
   const deadline = setTimeout(() => void reader.cancel().catch(() => {}), DRAIN_MS);
   try {
-    while (!(await reader.read()).done);
+    for (let read = 0; ; ) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      read += chunk.value.byteLength;
+      if (read > DRAINED_BODY_BYTES) {
+        await reader.cancel().catch(() => {});
+        break;
+      }
+    }
   } catch {
     // a broken answer body changes nothing: the status decided the outcome
   } finally {

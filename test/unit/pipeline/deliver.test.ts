@@ -221,3 +221,54 @@ describe("durable delivery", () => {
     await tick("q8", 0); // deliver it, so no alarm is left to fire after the test
   });
 });
+
+describe("the queue reads the origin's answer", () => {
+  const origin = useOrigin();
+  beforeEach(() => vi.useFakeTimers({ toFake: ["Date"], now: T0 }));
+  afterEach(() => vi.useRealTimers());
+
+  /** An answer body without Content-Length (chunked, as Node and most frameworks send it) that says how it ended. */
+  const streamed = (bytes: number, seen: { read: number; done: boolean; cancelled: boolean }) => {
+    let sent = 0;
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (sent >= bytes) {
+            seen.done = true;
+            return c.close();
+          }
+          const n = Math.min(1024, bytes - sent);
+          sent += n;
+          seen.read = sent;
+          c.enqueue(new Uint8Array(n));
+        },
+        cancel() {
+          seen.cancelled = true;
+        },
+      }),
+      { status: 200 },
+    );
+  };
+
+  it("a small chunked answer is read to its end, so the connection can be used again", async () => {
+    await mustPutRoute(route("qr1", { mode: "queue" }));
+    const seen = { read: 0, done: false, cancelled: false };
+    origin.respond(() => streamed(2, seen));
+    expect((await send("qr1", "{}")).status).toBe(202);
+    await tick("qr1", 0);
+    expect(seen).toEqual({ read: 2, done: true, cancelled: false });
+  });
+
+  it("a large chunked answer is cancelled once it passes 64 KiB: the queue does not read megabytes it throws away", async () => {
+    await mustPutRoute(route("qr2", { mode: "queue" }));
+    const seen = { read: 0, done: false, cancelled: false };
+    origin.respond(() => streamed(10 * 1024 * 1024, seen));
+    expect((await send("qr2", "{}")).status).toBe(202);
+    await tick("qr2", 0);
+    expect(seen.cancelled).toBe(true);
+    expect(seen.done).toBe(false);
+    expect(seen.read).toBeLessThan(200 * 1024);
+    // Delivered all the same: the status decides.
+    expect((await queue("qr2").counts()).pending).toBe(0);
+  });
+});
