@@ -4,7 +4,7 @@
  */
 import { concatBytes } from "../lib/encoding";
 
-const CHUNK_BYTES = 1024 * 1024;
+export const CHUNK_BYTES = 1024 * 1024;
 
 export const chunkTable = (name: string) =>
   `CREATE TABLE IF NOT EXISTS ${name} (event_id TEXT NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (event_id, n)) WITHOUT ROWID;`;

@@ -22,7 +22,7 @@ import { afterAttempt, CLOSED, isOpen, isProbing, type BreakerState } from "../d
 import { classify, nextAttemptAt, parseRetryAfter } from "../delivery/policy";
 import { sendToOrigin } from "../delivery/send";
 import { fetcherFor } from "../delivery/sinks";
-import { chunkTable, deleteChunks, readChunks, writeChunks } from "./chunks";
+import { CHUNK_BYTES, chunkTable, deleteChunks, readChunks, writeChunks } from "./chunks";
 
 const BATCH = 25;
 const DELIVERED_RETENTION_MS = 24 * 3600_000;
@@ -88,6 +88,7 @@ type EventRow = {
   /** Attempts made before the last replay: the retry budget counts from here. */
   budget_from: number;
   ordering_key: string | null;
+  body: ArrayBuffer | null;
 };
 
 const summary = (r: EventRow): EventSummary => ({
@@ -145,6 +146,10 @@ async function finishBody(response: Response): Promise<void> {
   }
 }
 
+/** An event's body: in its row, or in `bodies` (a large one, or one stored before bodies moved into the row); null once delivered. */
+const bodyOf = (sql: SqlStorage, row: { id: string; body: ArrayBuffer | null }): Uint8Array | null =>
+  row.body !== null ? new Uint8Array(row.body) : readChunks(sql, "bodies", row.id);
+
 /**
  * A destination's delivery queue object: the primary destination's (or a single origin's) is
  * the route's own `delivery:<routeId>`, so pause, dead letters and replay address it by route;
@@ -200,10 +205,12 @@ export class DeliveryQueue extends DurableObject<Env> {
       ) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS breaker (origin TEXT PRIMARY KEY, failures INTEGER NOT NULL, opens INTEGER NOT NULL, open_until INTEGER NOT NULL) WITHOUT ROWID;
     `);
+    const columns = new Set(this.sql.exec<{ name: string }>("PRAGMA table_info(events)").toArray().map((c) => c.name));
     // Added with FIFO destinations: the line an event waits in (NULL: not ordered).
-    if (!this.sql.exec<{ name: string }>("PRAGMA table_info(events)").toArray().some((c) => c.name === "ordering_key")) {
-      this.sql.exec("ALTER TABLE events ADD COLUMN ordering_key TEXT");
-    }
+    if (!columns.has("ordering_key")) this.sql.exec("ALTER TABLE events ADD COLUMN ordering_key TEXT");
+    // A body up to one chunk lives in its event's row (one insert per enqueue, not two); larger
+    // ones, and those stored before this column, are in `bodies`. NULL once delivered.
+    if (!columns.has("body")) this.sql.exec("ALTER TABLE events ADD COLUMN body BLOB");
     // The pending events of each line, in order: finding what an event waits behind reads only its line.
     this.sql.exec("CREATE INDEX IF NOT EXISTS events_line ON events (ordering_key, seq) WHERE state = 'pending' AND ordering_key IS NOT NULL");
   }
@@ -218,9 +225,10 @@ export class DeliveryQueue extends DurableObject<Env> {
     }
     this.nextSeq ??= this.sql.exec<{ s: number }>("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM events").one().s;
     const seq = this.nextSeq++;
+    const inline = event.body.byteLength <= CHUNK_BYTES;
     this.sql.exec(
-      `INSERT INTO events (id, seq, state, received_at, next_attempt_at, method, url, headers, body_bytes, provider_event_id, ordering_key)
-       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO events (id, seq, state, received_at, next_attempt_at, method, url, headers, body_bytes, provider_event_id, ordering_key, body)
+       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       event.id,
       seq,
       event.receivedAt,
@@ -231,8 +239,9 @@ export class DeliveryQueue extends DurableObject<Env> {
       event.body.byteLength,
       event.providerEventId ?? null,
       event.orderingKey ?? null,
+      inline ? event.body : null,
     );
-    writeChunks(this.sql, "bodies", event.id, event.body);
+    if (!inline) writeChunks(this.sql, "bodies", event.id, event.body);
     // The event is due now: an alarm already set for now or earlier delivers it, nothing to compute.
     if (await this.paused()) return;
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
@@ -320,7 +329,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     const headers = new Headers(JSON.parse(event.headers) as [string, string][]);
     headers.set("x-hookgate-attempt", String(n));
     headers.set(HOOKGATE_HOP, "1");
-    const body = readChunks(this.sql, "bodies", event.id) ?? new Uint8Array();
+    const body = bodyOf(this.sql, event) ?? new Uint8Array();
 
     let status: number | null = null;
     let error: string | null = null;
@@ -344,7 +353,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     this.recordBreaker(origin, breaker, reached, now, route);
     if (outcome === "delivered") {
       this.finish(event.id, "delivered", n, status, null, now + DELIVERED_RETENTION_MS);
-      deleteChunks(this.sql, "bodies", event.id);
+      if (event.body === null) deleteChunks(this.sql, "bodies", event.id);
       reports.push({ event, decision: "delivered", attempt: n, status, reason: null, latencyMs: now - started });
       return true;
     }
@@ -390,7 +399,8 @@ export class DeliveryQueue extends DurableObject<Env> {
 
   private finish(id: string, state: EventState, attempts: number, status: number | null, error: string | null, expiresAt: number): void {
     this.sql.exec(
-      "UPDATE events SET state = ?, attempts = ?, next_attempt_at = NULL, last_status = ?, last_error = ?, expires_at = ? WHERE id = ?",
+      // A delivered event's body goes at once (a dead letter keeps it for replay).
+      `UPDATE events SET state = ?, attempts = ?, next_attempt_at = NULL, last_status = ?, last_error = ?, expires_at = ?${state === "delivered" ? ", body = NULL" : ""} WHERE id = ?`,
       state,
       attempts,
       status,
@@ -458,7 +468,7 @@ export class DeliveryQueue extends DurableObject<Env> {
   /** An event's exact request (unmasked), while the queue still holds its body. */
   async raw(id: string): Promise<{ method: string; url: string; headers: [string, string][]; body: Uint8Array; receivedAt: number } | null> {
     const row = this.sql.exec<EventRow>("SELECT * FROM events WHERE id = ?", id).toArray()[0];
-    const body = row && readChunks(this.sql, "bodies", id);
+    const body = row && bodyOf(this.sql, row);
     if (!row || !body) return null;
     return { method: row.method, url: row.url, headers: JSON.parse(row.headers) as [string, string][], body, receivedAt: row.received_at };
   }

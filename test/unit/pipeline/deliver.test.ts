@@ -5,7 +5,7 @@
  */
 import { sign as octokitSign } from "@octokit/webhooks-methods";
 import { env } from "cloudflare:workers";
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ADMIN, BASE, call, mustPutRoute, text, useOrigin, type Received } from "../helpers";
@@ -201,6 +201,37 @@ describe("durable delivery", () => {
     expect(copy.headers.get("x-hookgate-duplicate")).toBe("true");
     await tick("q6", 0);
     expect(origin.received).toHaveLength(1);
+  });
+
+  it("a body up to one chunk is kept in its event's row, dropped once delivered, kept by a dead letter; a body stored the old way (in chunks) still goes out", async () => {
+    await mustPutRoute(route("q6b", { mode: "queue" }));
+    const rows = () =>
+      runInDurableObject(queue("q6b"), (_o, state) =>
+        state.storage.sql.exec<{ id: string; state: string; inline: number | null; chunks: number }>(
+          "SELECT id, state, LENGTH(body) AS inline, (SELECT COUNT(*) FROM bodies b WHERE b.event_id = e.id) AS chunks FROM events e ORDER BY seq",
+        ).toArray(),
+      );
+    let answer = 200;
+    origin.respond(() => new Response("", { status: answer }));
+    expect((await send("q6b", '{"kept":"inline"}')).status).toBe(202);
+    expect(await rows()).toMatchObject([{ state: "pending", inline: 17, chunks: 0 }]);
+    await tick("q6b", 0);
+    expect(await rows()).toMatchObject([{ state: "delivered", inline: null, chunks: 0 }]);
+    // A permanent refusal: the dead letter keeps its body, and a replay sends the same bytes.
+    answer = 410;
+    const { id } = (await (await send("q6b", '{"dead":1}')).json()) as { id: string };
+    await tick("q6b", 0);
+    expect((await rows()).at(-1)).toMatchObject({ id, state: "dead", inline: 10 });
+    // As a queue written before bodies moved into the row holds it: in `bodies`, the row's body NULL.
+    await runInDurableObject(queue("q6b"), (_o, state) => {
+      state.storage.sql.exec("INSERT INTO bodies (event_id, n, data) SELECT id, 0, body FROM events WHERE id = ?", id);
+      state.storage.sql.exec("UPDATE events SET body = NULL WHERE id = ?", id);
+    });
+    answer = 200;
+    expect((await admin(`/routes/q6b/dead-letters/${id}/replay`, { method: "POST" })).status).toBe(200);
+    await tick("q6b", 0);
+    expect(text(origin.received.at(-1)!.body)).toBe('{"dead":1}');
+    expect((await rows()).at(-1)).toMatchObject({ id, state: "delivered", inline: null, chunks: 0 });
   });
 
   it("a body above one SQLite value is stored in chunks and delivered intact", async () => {
