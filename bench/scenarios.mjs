@@ -83,6 +83,8 @@ export function scenarios({ gateway, passthrough, origin }) {
     signed({ name: "hmac+dedup/4 shards", slot: true, fullOnly: true, route: route("dedup4", { auth: { methods: [githubAsData] }, dedup: { key: { header: "X-GitHub-Delivery" }, shards: 4 } }), unique: "X-GitHub-Delivery" }),
     // SLOT (queue mode): stored durably, answered 202, delivered later by the route's queue.
     signed({ name: "queue", slot: true, route: route("queue", { auth: { methods: [github] }, delivery: { mode: "queue" } }), unique: "X-GitHub-Delivery", expect: 202 }),
+    // The same, its queue object first filled with 50,000 delivered events (kept 24 h): the cost must not grow with them.
+    signed({ name: "queue/50k kept", slot: true, fullOnly: true, route: route("queue-kept", { auth: { methods: [github] }, delivery: { mode: "queue" } }), unique: "X-GitHub-Delivery", expect: 202, prefill: 50_000 }),
     // One event to three destinations: the primary answers (sync), the other two are queued, each
     // in its own queue; the run counts until both have every event (CPU of their drains included).
     signed({
