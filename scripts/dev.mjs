@@ -150,6 +150,8 @@ try {
     npx hookgate routes list
     npx hookgate listen demo-stripe --forward http://localhost:3000   # each verified event to your local server
     npx hookgate log demo-stripe
+    npx hookgate routes put demo/fanout.json && npx hookgate send ${GATEWAY}/hooks/fanout --provider github --secret demo-github-secret --explain
+                                                                      # one event, five destinations: who takes it, and why
   Every demo route's arguments: demo/send.json (one line per preset).
 
   Dashboard: ${GATEWAY}/__gateway/dashboard   admin token: ${adminToken}
