@@ -82,6 +82,8 @@ const MAX_KEY_CHARS = 512;
 
 /** The name of the shard object that holds a key. */
 async function shardName(routeId: string, key: string, shards: number): Promise<string> {
+  // One shard (the default): no hash to compute, every key is in shard 0.
+  if (shards === 1) return `dedup:${routeId}:0`;
   const digest = await sha256(key);
   const shard = ((digest[0]! << 24) | (digest[1]! << 16) | (digest[2]! << 8) | digest[3]!) >>> 0;
   return `dedup:${routeId}:${shard % shards}`;
@@ -119,6 +121,18 @@ export function settleLater(env: Env, shard: string, settlement: Settlement): Pr
   o.sender = me;
   o.rounds = 0;
   return sendSettlements(env, shard, o, me);
+}
+
+/**
+ * The settlements waiting for a shard's next round, taken to ride on a claim instead. If that
+ * claim's call fails they are lost like a failed settle call: the keys' claims expire by lease.
+ */
+function takeQueued(shard: string): Settlement[] {
+  const o = outgoing.get(shard);
+  if (!o || o.queued.length === 0) return [];
+  const taken = o.queued;
+  o.queued = [];
+  return taken;
 }
 
 async function sendSettlements(env: Env, shard: string, o: Outgoing, me: number): Promise<void> {
@@ -161,7 +175,8 @@ export async function claimDelivery(
   }
   const groups = [...byShard].map(([name, own]) => ({ name, keys: own, peers: keys.filter((k) => !own.includes(k)) }));
   const options = { now, leaseMs: route.config.originTimeoutMs + LEASE_MARGIN_MS, retentionMs: retention };
-  const outcomes = await Promise.all(groups.map((g) => shardStub(env, g.name).claim(g.keys, options, g.peers)));
+  // Settlements waiting for their shard go with its claim: a busy shard gets one call per delivery, not two.
+  const outcomes = await Promise.all(groups.map((g) => shardStub(env, g.name).claim(g.keys, options, g.peers, takeQueued(g.name))));
   const refused = outcomes.find((o) => o.status === "duplicate") ?? outcomes.find((o) => o.status === "in_flight");
   const settle = (delivered: boolean, at: number, among = groups) =>
     Promise.all(among.map((g) => settleLater(env, g.name, { keys: g.keys, peers: g.peers, delivered, at, retentionMs: retention }))).then(() => {});
