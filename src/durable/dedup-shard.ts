@@ -98,15 +98,7 @@ export class DedupShard extends DurableObject<Env> {
    * later, and only when none is taken are all claimed. Synchronous in one call: no other
    * request interleaves. `peers` are the event's keys held by other shards.
    */
-  async claim(
-    keys: string | readonly string[],
-    { now, leaseMs, retentionMs }: ClaimOptions,
-    peers: readonly string[] = [],
-    settlements: readonly Settlement[] = [],
-  ): Promise<ClaimOutcome> {
-    // Settlements that were waiting to be sent ride along (one call instead of two); applied
-    // first, so a copy of an event settled as delivered in them is already a duplicate.
-    if (settlements.length > 0) await this.settle(settlements);
+  async claim(keys: string | readonly string[], { now, leaseMs, retentionMs }: ClaimOptions, peers: readonly string[] = []): Promise<ClaimOutcome> {
     const all = typeof keys === "string" ? [keys] : keys;
     for (const key of all) {
       const existing = this.row(key);

@@ -123,18 +123,6 @@ export function settleLater(env: Env, shard: string, settlement: Settlement): Pr
   return sendSettlements(env, shard, o, me);
 }
 
-/**
- * The settlements waiting for a shard's next round, taken to ride on a claim instead. If that
- * claim's call fails they are lost like a failed settle call: the keys' claims expire by lease.
- */
-function takeQueued(shard: string): Settlement[] {
-  const o = outgoing.get(shard);
-  if (!o || o.queued.length === 0) return [];
-  const taken = o.queued;
-  o.queued = [];
-  return taken;
-}
-
 async function sendSettlements(env: Env, shard: string, o: Outgoing, me: number): Promise<void> {
   while (o.sender === me && o.queued.length > 0) {
     const batch = o.queued;
@@ -175,8 +163,7 @@ export async function claimDelivery(
   }
   const groups = [...byShard].map(([name, own]) => ({ name, keys: own, peers: keys.filter((k) => !own.includes(k)) }));
   const options = { now, leaseMs: route.config.originTimeoutMs + LEASE_MARGIN_MS, retentionMs: retention };
-  // Settlements waiting for their shard go with its claim: a busy shard gets one call per delivery, not two.
-  const outcomes = await Promise.all(groups.map((g) => shardStub(env, g.name).claim(g.keys, options, g.peers, takeQueued(g.name))));
+  const outcomes = await Promise.all(groups.map((g) => shardStub(env, g.name).claim(g.keys, options, g.peers)));
   const refused = outcomes.find((o) => o.status === "duplicate") ?? outcomes.find((o) => o.status === "in_flight");
   const settle = (delivered: boolean, at: number, among = groups) =>
     Promise.all(among.map((g) => settleLater(env, g.name, { keys: g.keys, peers: g.peers, delivered, at, retentionMs: retention }))).then(() => {});

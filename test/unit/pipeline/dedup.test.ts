@@ -161,30 +161,4 @@ describe("settlements sent in batches", () => {
     expect(states.filter((s) => s === "gone")).toHaveLength(60); // released: the provider's retry is forwarded
     expect(states.filter((s) => s === "in_flight")).toHaveLength(0);
   });
-
-  it("settlements waiting for their shard ride on its next claim: one call, and the claim already sees them", async () => {
-    const { env } = await import("cloudflare:workers");
-    const { claimDelivery, settleLater } = await import("../../../src/pipeline/dedup");
-    const name = "dedup:ride:0";
-    const shard = env.DEDUP.get(env.DEDUP.idFromName(name));
-    const T = Date.now();
-    const route = { id: "ride", config: { originTimeoutMs: 1000 }, providerRetentionSeconds: 3600 } as unknown as Parameters<typeof claimDelivery>[1];
-    const settings = { shards: 1 };
-    const ctx = { waitUntil: () => {} };
-    for (const k of ["id:a", "id:b", "id:c"]) expect((await shard.claim(k, { now: T, leaseMs: 60_000, retentionMs: 3_600_000 })).status).toBe("claimed");
-    // The first settlement goes at once; the next two wait behind it.
-    const first = settleLater(env, name, { keys: ["id:a"], peers: [], delivered: true, at: T, retentionMs: 3_600_000 });
-    void settleLater(env, name, { keys: ["id:b"], peers: [], delivered: true, at: T, retentionMs: 3_600_000 });
-    void settleLater(env, name, { keys: ["id:c"], peers: [], delivered: false, at: T, retentionMs: 3_600_000 });
-    // A claim for b (its copy) and for c (the provider's retry after a release) takes them along.
-    const spy = vi.spyOn(env.DEDUP, "get");
-    const copy = await claimDelivery(env, route, settings, ["id:b"], T, ctx);
-    expect(copy.kind).toBe("duplicate");
-    const retry = await claimDelivery(env, route, settings, ["id:c"], T, ctx);
-    expect(retry.kind).toBe("claimed");
-    await first;
-    // Two claims, no separate settle call for b and c: the first sender found nothing left to send.
-    expect(spy).toHaveBeenCalledTimes(2);
-    expect((await shard.lookup("id:a"))?.state).toBe("delivered");
-  });
 });
