@@ -18,6 +18,11 @@ const USAGE = `hookgate: operate an edge webhook gateway
   hookgate listen <route> [--forward http://localhost:3000[/path]] [--json]
                                            every decision on the route, live; with --forward each verified event's
                                            exact bytes and headers go to your local server, in order, once each
+  hookgate capture <route> [--minutes N] [--wait] [--replace] | --status | --cancel
+                                           Asana, Notion: arm the route to store the secret the provider sends once,
+                                           at creation (default 10 min, at most 60); --wait until it arrives (for
+                                           Notion, prints the token to paste into Notion); --replace clears the
+                                           route's secret first (a new webhook); --status where it stands
   hookgate send <webhook-url> --provider <preset>|token|basic|none [--secret S | --key FILE]
                 [--handshake] [--data TEXT | --body FILE] [--content-type T] [--event-id ID]
                 [--public-url URL] [--verify-token T] [--access-key K] [--webhook-id ID] [--user U] [--param auth]
@@ -84,6 +89,11 @@ const { values: opt, positionals: args } = parseArgs({
     "dry-run": { type: "boolean" },
     destination: { type: "string" },
     explain: { type: "boolean" },
+    minutes: { type: "string" },
+    wait: { type: "boolean" },
+    replace: { type: "boolean" },
+    status: { type: "boolean" },
+    cancel: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -343,6 +353,40 @@ function keygen(kind) {
   }
 }
 
+// ---- capture: the secret Asana and Notion send once, at creation -----------------------------
+
+const CAPTURE_POLL_MS = 1000;
+
+/** What the operator does next, once the secret is stored. */
+function captured(state) {
+  if (state.verificationToken) {
+    return `captured at ${time(state.capturedAt)}. Paste this verification token into Notion (integration settings, Webhooks tab, Verify):\n${state.verificationToken}`;
+  }
+  return `captured at ${time(state.capturedAt)}: ${state.provider}'s secret is stored (sealed) and the route now verifies its deliveries`;
+}
+
+async function capture(route) {
+  const path = `/routes/${enc(route)}/capture`;
+  if (opt.status) return admin("GET", path, undefined, (s) => (s.holdsSecret ? captured(s) : s.armed ? `armed until ${time(s.armedUntil)}: waiting for ${s.provider}'s handshake` : `not armed, no secret: every delivery is refused (hookgate capture ${route})`));
+  if (opt.cancel) return admin("DELETE", path, undefined, () => `capture disarmed on ${route}`);
+  const minutes = opt.minutes === undefined ? undefined : Number(opt.minutes);
+  if (minutes !== undefined && !(Number.isInteger(minutes) && minutes >= 1 && minutes <= 60)) fail("--minutes takes a whole number from 1 to 60");
+  const armed = await admin("POST", path, { ...(minutes && { minutes }), ...(opt.replace && { replace: true }) }, (a) =>
+    `armed ${route} until ${time(a.armedUntil)}${a.replaced ? " (its old secret is cleared: deliveries are refused until the new one arrives)" : ""}: now create the ${a.provider} webhook for this route's URL`,
+  );
+  if (!armed || !opt.wait) return;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, CAPTURE_POLL_MS));
+    const state = await quietAdmin(path);
+    if (!state) fail(`route ${route} is gone`);
+    if (state.holdsSecret) return console.log(opt.json ? JSON.stringify(state) : captured(state));
+    if (!state.armed) {
+      console.error(`hookgate: the capture window closed before ${state.provider}'s handshake arrived (hookgate log ${route} shows what came); arm again`);
+      process.exit(1);
+    }
+  }
+}
+
 // ---- dispatch -----------------------------------------------------------------------------
 
 const [command, sub, third] = args;
@@ -496,6 +540,10 @@ switch (command) {
     } else if (sub === "resume" && third) {
       await admin("POST", `/routes/${enc(third)}/resume`, undefined, (r) => `resumed route ${r.id}: ${r.pending} kept event(s) now drain, oldest first`);
     } else fail("routes put <file> | list | get <id> | delete <id> | pause <id> | resume <id>");
+    break;
+  case "capture":
+    if (!sub) fail("capture needs a route id");
+    await capture(sub);
     break;
   case "send":
     await send(sub, opt.provider ?? "none");

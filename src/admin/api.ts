@@ -4,7 +4,10 @@
  */
 import { Router, type IRequest } from "itty-router";
 import { parseRouteConfig, primaryIndex } from "../config/parse";
-import { clearRouteCache, deleteRoute, findRoute, getRoute, listStoredRoutes, putRoute, readStoredRoute, setRouteState, UnusableRoute } from "../config/store";
+import { armCapture, clearRouteCache, deleteRoute, findRoute, getRoute, listStoredRoutes, putRoute, readStoredRoute, secretKeys, setRouteState, UnusableRoute } from "../config/store";
+import { openSecret } from "../config/secret-box";
+import type { StoredRoute } from "../config/schema";
+import * as v from "valibot";
 import type { Env } from "../env";
 import { matchesAnyDigest, sha256 } from "../lib/constant-time";
 import type { EventState } from "../durable/delivery-queue";
@@ -17,7 +20,7 @@ import { base64ToBytes, bytesToBase64 } from "../lib/encoding";
 import { explain, replayArchived, replayLogged } from "../pipeline/destinations";
 import { dashboardResponse } from "./dashboard";
 import { coolingDown, recordRefusedToken, type Gate } from "./guard";
-import { presets } from "../verify/presets";
+import { captureMethodIndex, presets } from "../verify/presets";
 import family from "../verify/presets/standard-family.json";
 import { doctor } from "./doctor";
 import { overview } from "./overview";
@@ -167,6 +170,78 @@ async function readJson(request: Request): Promise<{ ok: true; value: unknown } 
   } catch {
     return { ok: false, response: json(400, { error: "bad_json", message: "the body is not valid JSON" }) };
   }
+}
+
+
+// ---- secret capture (pipeline/capture.ts) ----------------------------------------------------
+
+export const DEFAULT_CAPTURE_MINUTES = 10;
+export const MAX_CAPTURE_MINUTES = 60;
+const armBody = v.strictObject({
+  minutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_CAPTURE_MINUTES)), DEFAULT_CAPTURE_MINUTES),
+  replace: v.optional(v.boolean(), false),
+});
+
+/** The route's capturing method (Asana, Notion), or the answer saying why there is none. */
+async function captureTarget(env: Env, id: string): Promise<{ route: StoredRoute; index: number; provider: string } | Response> {
+  const route = await readStoredRoute(env, id);
+  if (!route) return json(404, { error: "not_found" });
+  const index = captureMethodIndex(route.auth.methods);
+  const method = route.auth.methods[index];
+  if (method?.type !== "provider") {
+    const names = Object.entries(presets).flatMap(([name, p]) => (p.capture ? [name] : []));
+    return json(409, { error: "no_capture_method", message: `the route has no method whose secret is captured (${names.join(", ")})` });
+  }
+  return { route, index, provider: method.provider };
+}
+
+async function armCaptureHandler(request: IRequest, env: Env): Promise<Response> {
+  const text = await request.text();
+  if (text.length > MAX_CONFIG_BYTES) return json(413, { error: "payload_too_large" });
+  let given: unknown = {};
+  try {
+    if (text.trim() !== "") given = JSON.parse(text);
+  } catch {
+    return json(400, { error: "bad_json", message: "the body is not valid JSON" });
+  }
+  const parsed = v.safeParse(armBody, given);
+  if (!parsed.success) return json(400, { error: "bad_request", message: `send { "minutes": 1-${MAX_CAPTURE_MINUTES}, "replace": true|false }` });
+  const target = await captureTarget(env, request.params.id!);
+  if (target instanceof Response) return target;
+  const until = Date.now() + parsed.output.minutes * 60_000;
+  const armed = await armCapture(env, target.route.id, { index: target.index, provider: target.provider }, until, parsed.output.replace);
+  if ("refused" in armed) {
+    return armed.refused === "not_found"
+      ? json(404, { error: "not_found" })
+      : json(409, { error: "secret_already_set", message: 'the route holds its secret; arm with {"replace": true} to clear it and capture a new one' });
+  }
+  return json(200, { id: target.route.id, provider: target.provider, armed: true, armedUntil: armed.armedUntil, ...(parsed.output.replace && { replaced: true }) });
+}
+
+/**
+ * Where capture stands. Notion's verification token is the admin's to paste into Notion, so
+ * it is shown here (to the admin token only, never cached); Asana's secret never is.
+ */
+async function captureState(env: Env, id: string): Promise<Response> {
+  const target = await captureTarget(env, id);
+  if (target instanceof Response) return target;
+  const { route, index, provider } = target;
+  const state = route.state ?? {};
+  const held = route.auth.methods[index]!.secrets;
+  let token: string | null = null;
+  if (presets[provider]!.capture!.reveal && held[0]) token = await openSecret(held[0].enc, route.id, await secretKeys(env));
+  const body = {
+    id: route.id,
+    provider,
+    armed: (state.captureUntil ?? 0) > Date.now(),
+    ...(state.captureUntil !== undefined && { armedUntil: state.captureUntil }),
+    ...(state.capturedAt !== undefined && { capturedAt: state.capturedAt }),
+    holdsSecret: held.length > 0,
+    ...(token !== null && { verificationToken: token }),
+  };
+  const res = json(200, body);
+  res.headers.set("cache-control", "no-store");
+  return res;
 }
 
 export function adminRouter(prefix: string) {
@@ -372,6 +447,15 @@ export function adminRouter(prefix: string) {
       if (!state) return json(404, { error: "not_found" });
       const pending = (await Promise.all((await allQueues(env, params.id!)).map((q) => q.setPaused(false)))).reduce((a, b) => a + b, 0);
       return json(200, { id: params.id, paused: false, pending });
+    })
+    // Secret capture (Asana, Notion): arm for a bounded time, read where it stands, or disarm.
+    .post("/routes/:id/capture", (request, env) => armCaptureHandler(request, env))
+    .get("/routes/:id/capture", ({ params }, env) => captureState(env, params.id!))
+    .delete("/routes/:id/capture", async ({ params }, env) => {
+      const target = await captureTarget(env, params.id!);
+      if (target instanceof Response) return target;
+      const state = await setRouteState(env, params.id!, { captureUntil: null });
+      return state ? json(200, { id: params.id, armed: false }) : json(404, { error: "not_found" });
     })
     // hookgate listen: a WebSocket held by the route's listen hub (durable/listen-hub.ts).
     .get("/routes/:id/listen", async (request, env) => {

@@ -253,7 +253,11 @@ export async function compileRoute(id: string, raw: unknown, keys: readonly Secr
       exemptCidrs: (config.rateLimit?.exemptCidrs ?? []).map((c) => parseCidr(c)!),
       alertTargets,
       masking: masking(
-        verifiers.flatMap((v) => [...v.strip.headers, ...(v.signatureHeaders ?? [])]),
+        [
+          ...verifiers.flatMap((v) => [...v.strip.headers, ...(v.signatureHeaders ?? [])]),
+          // The handshake headers that carry a secret to capture (Asana's X-Hook-Secret).
+          ...methods.flatMap((m) => (m.type === "provider" ? (presets[m.provider]?.capture?.headers ?? []) : [])),
+        ],
         [...methods.flatMap((m) => m.secrets.map((s) => s.value)), ...openedOptions, ...alertTargets.map((t) => t.url)],
       ),
       signatureHeaders: verifiers.flatMap((v) => v.signatureHeaders ?? []),

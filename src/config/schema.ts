@@ -41,13 +41,16 @@ const bucket = v.strictObject({
 });
 
 /**
- * What the gateway itself records about a route (never sent by an operator): paused, and
- * until when a `hookgate listen` session is attached. Kept by the registry across PUTs
+ * What the gateway itself records about a route (never sent by an operator): paused, until
+ * when a `hookgate listen` session is attached, and the state of secret capture. Kept by the registry across PUTs
  * (durable/route-registry.ts), so that the pipeline learns it from the cached route at no cost.
  */
 const routeState = v.strictObject({
   pausedAt: v.optional(v.pipe(v.number(), v.integer())),
   listeningUntil: v.optional(v.pipe(v.number(), v.integer())),
+  // Secret capture (pipeline/capture.ts): armed until when, and when the secret was captured.
+  captureUntil: v.optional(v.pipe(v.number(), v.integer())),
+  capturedAt: v.optional(v.pipe(v.number(), v.integer())),
 });
 export type RouteState = v.InferOutput<typeof routeState>;
 

@@ -12,7 +12,7 @@
  *   writer of the index: KV has no compare-and-set, so concurrent read-modify-writes of
  *   the index from isolates would lose routes.
  */
-import { registryFor } from "../durable/route-registry";
+import { registryFor, type ArmResult, type CaptureResult, type CaptureTarget } from "../durable/route-registry";
 import type { Env } from "../env";
 import { INDEX_KEY, routeKey } from "./keys";
 import { compileRoute, type BrokenRoute, type CompiledRoute } from "./compile";
@@ -169,6 +169,25 @@ export async function setRouteState(env: Env, id: string, patch: { [K in keyof R
   const state = await registryFor(env).setState(id, patch);
   clearRouteCache();
   return state;
+}
+
+/** Arms secret capture on the route's capturing method until `until` (pipeline/capture.ts); `replace` clears its secret first. */
+export async function armCapture(env: Env, id: string, target: CaptureTarget, until: number, replace: boolean): Promise<ArmResult> {
+  const result = await registryFor(env).armCapture(id, target, until, replace);
+  clearRouteCache();
+  return result;
+}
+
+/**
+ * A captured secret, sealed here exactly as a configured one (current key, route id as
+ * additional data), handed to the registry, which stores it only while armed and only into a
+ * method without one.
+ */
+export async function storeCapturedSecret(env: Env, id: string, target: CaptureTarget, secret: string, now: number): Promise<CaptureResult> {
+  const enc = await sealSecret(secret, id, await importSecretKey(env.SECRETS_KEY));
+  const result = await registryFor(env).capture(id, target, enc, now);
+  if (result === "stored") clearRouteCache();
+  return result;
 }
 
 export async function readStoredRoute(env: Env, id: string): Promise<StoredRoute | null> {

@@ -5,9 +5,12 @@
  * this object: it keeps the authoritative index in its own SQLite storage and writes KV
  * (the route, then the index KV serves from) one change at a time, in order.
  *
- * It also keeps each route's state (paused, a listener attached: config/schema.ts RouteState)
- * and writes it into the route's KV record, so that a PUT keeps it and requests read it
- * from the route they already cache.
+ * It also keeps each route's state (paused, a listener attached, secret capture:
+ * config/schema.ts RouteState) and writes it into the route's KV record, so that a PUT keeps it
+ * and requests read it from the route they already cache. A captured secret (Asana, Notion:
+ * pipeline/capture.ts) is written here too, one change among the others, so two handshakes
+ * racing for one route cannot both store theirs; and a later PUT that gives that method no
+ * secrets keeps it (the operator never saw it).
  *
  * Requests never call it: they read KV through the per-isolate cache (config/store.ts).
  * The first write after an upgrade seeds the table from the KV index, so routes written
@@ -22,6 +25,16 @@ import type { RouteState } from "../config/schema";
 export const registryFor = (env: Env) => env.ROUTE_REGISTRY.get(env.ROUTE_REGISTRY.idFromName("registry"));
 
 type Row = { id: string; host: string; path: string; match: "exact" | "prefix" };
+type StoredMethod = { type: string; provider?: string; secrets: { enc: string; notAfter?: string }[] };
+type Stored = { auth: { methods: StoredMethod[] }; [k: string]: unknown };
+
+/** Which method capture fills: its index in `auth.methods` and its provider, as the caller read them (checked again here). */
+export interface CaptureTarget {
+  readonly index: number;
+  readonly provider: string;
+}
+export type ArmResult = { readonly armedUntil: number } | { readonly refused: "not_found" | "secret_already_set" };
+export type CaptureResult = "stored" | "not_found" | "capture_not_armed" | "capture_expired" | "secret_already_set";
 
 export class RouteRegistry extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -41,7 +54,8 @@ export class RouteRegistry extends DurableObject<Env> {
   /** Stores the (already sealed and checked) route and adds it to the index. */
   put(entry: IndexEntry, stored: string): Promise<void> {
     return this.serially(async () => {
-      await this.env.ROUTES.put(routeKey(entry.id), this.withState(entry.id, stored));
+      const kept = await this.keepCaptured(entry.id, stored);
+      await this.env.ROUTES.put(routeKey(entry.id), this.withState(entry.id, kept));
       this.sql.exec(
         "INSERT INTO routes (id, host, path, match) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET host = excluded.host, path = excluded.path, match = excluded.match",
         entry.id,
@@ -79,11 +93,81 @@ export class RouteRegistry extends DurableObject<Env> {
         if (v === null) delete next[k];
         else if (v !== undefined) next[k] = v;
       }
-      if (Object.keys(next).length === 0) this.sql.exec("DELETE FROM state WHERE id = ?", id);
-      else this.sql.exec("INSERT OR REPLACE INTO state (id, v) VALUES (?, ?)", id, JSON.stringify(next));
+      this.writeState(id, next);
       await this.env.ROUTES.put(routeKey(id), this.withState(id, stored));
       return next as RouteState;
     });
+  }
+
+  /**
+   * Arms secret capture until `until` (epoch ms). Refused while the method holds a secret,
+   * unless `replace`: then its secrets are cleared first (the route refuses deliveries until
+   * the new one is captured).
+   */
+  armCapture(id: string, target: CaptureTarget, until: number, replace: boolean): Promise<ArmResult> {
+    return this.serially(async () => {
+      const stored = await this.env.ROUTES.get(routeKey(id));
+      if (stored === null) return { refused: "not_found" as const };
+      const config = JSON.parse(stored) as Stored;
+      const method = config.auth.methods[target.index];
+      if (method?.type !== "provider" || method.provider !== target.provider) return { refused: "not_found" as const };
+      if (method.secrets.length > 0 && !replace) return { refused: "secret_already_set" as const };
+      method.secrets = [];
+      this.writeState(id, { ...this.state(id), captureUntil: until, capturedAt: undefined });
+      await this.env.ROUTES.put(routeKey(id), this.withState(id, JSON.stringify(config)));
+      return { armedUntil: until };
+    });
+  }
+
+  /**
+   * Stores a captured secret (`enc`, already sealed for this route) into the target method:
+   * only while armed and only when the method holds none; then disarms. Serialized with every
+   * other change, so of two racing handshakes the first is stored and the second refused.
+   */
+  capture(id: string, target: CaptureTarget, enc: string, now: number): Promise<CaptureResult> {
+    return this.serially(async () => {
+      const state = this.state(id);
+      // Checked before any KV read: a refused handshake costs one SQLite lookup.
+      if (state?.captureUntil === undefined) return state?.capturedAt !== undefined ? "secret_already_set" : "capture_not_armed";
+      if (now > state.captureUntil) return "capture_expired";
+      const stored = await this.env.ROUTES.get(routeKey(id));
+      if (stored === null) return "not_found";
+      const config = JSON.parse(stored) as Stored;
+      const method = config.auth.methods[target.index];
+      if (method?.type !== "provider" || method.provider !== target.provider) return "capture_not_armed";
+      if (method.secrets.length > 0) return "secret_already_set";
+      method.secrets = [{ enc }];
+      this.writeState(id, { ...state, captureUntil: undefined, capturedAt: now });
+      await this.env.ROUTES.put(routeKey(id), this.withState(id, JSON.stringify(config)));
+      return "stored";
+    });
+  }
+
+  /**
+   * A PUT whose capture method (same provider) has no secrets keeps the one captured before; a
+   * PUT that gives secrets, or drops that provider, ends the capture (`capturedAt` cleared).
+   */
+  private async keepCaptured(id: string, stored: string): Promise<string> {
+    const state = this.state(id);
+    if (state?.capturedAt === undefined) return stored;
+    const previous = await this.env.ROUTES.get(routeKey(id));
+    const before = previous === null ? [] : (JSON.parse(previous) as Stored).auth.methods;
+    const config = JSON.parse(stored) as Stored;
+    // Only a capturing preset may be saved with no secrets (config/parse.ts; keyless ones had none before either).
+    const next = config.auth.methods.find((m) => m.type === "provider" && m.secrets.length === 0 && before.some((b) => b.type === "provider" && b.provider === m.provider && b.secrets.length > 0));
+    if (next) {
+      next.secrets = before.find((b) => b.type === "provider" && b.provider === next.provider && b.secrets.length > 0)!.secrets;
+      return JSON.stringify(config);
+    }
+    this.writeState(id, { ...state, capturedAt: undefined });
+    return stored;
+  }
+
+  /** Replaces the route's state (fields left undefined are dropped; none left: no row). */
+  private writeState(id: string, state: Partial<Record<keyof RouteState, number | undefined>>): void {
+    const next = Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined));
+    if (Object.keys(next).length === 0) this.sql.exec("DELETE FROM state WHERE id = ?", id);
+    else this.sql.exec("INSERT OR REPLACE INTO state (id, v) VALUES (?, ?)", id, JSON.stringify(next));
   }
 
   private state(id: string): RouteState | undefined {

@@ -21,6 +21,8 @@ export type Rejection =
   | { readonly code: "bad_request"; readonly detail: string }
   | { readonly code: "unauthenticated"; readonly reason: VerifyFailure; readonly scheme: string; readonly challenge?: string }
   | { readonly code: "delivery_in_flight"; readonly retryAfterSeconds: number }
+  /** A creation handshake carrying a secret (Asana, Notion) that was not stored: pipeline/capture.ts. */
+  | { readonly code: "capture_refused"; readonly reason: "capture_not_armed" | "capture_expired" | "secret_already_set" }
   | { readonly code: "origin_unreachable"; readonly detail: string }
   | { readonly code: "origin_timeout"; readonly timeoutMs: number }
   /** A bug: something threw. Recorded with the error; the provider retries the 500. */
@@ -33,6 +35,8 @@ export function logReason(r: Rejection): string {
       return `${r.scheme}:${r.reason}`;
     case "rate_limited":
       return `rate_limited:${r.scope}`;
+    case "capture_refused":
+      return `capture_refused:${r.reason}`;
     case "route_misconfigured":
     case "store_unavailable":
     case "origin_unreachable":
@@ -63,6 +67,9 @@ export const REASON_WORDS: Readonly<Record<string, string>> = {
   origin_unreachable: "the origin could not be reached",
   origin_timeout: "the origin did not answer in time",
   internal_error: "a gateway bug (recorded)",
+  capture_not_armed: "a secret-carrying handshake while capture was not armed (hookgate capture)",
+  capture_expired: "a secret-carrying handshake after the capture window closed",
+  secret_already_set: "a secret-carrying handshake for a route that already holds its secret",
   missing_credentials: "no credentials",
   malformed_credentials: "credentials malformed",
   credentials_mismatch: "wrong credentials",
@@ -120,5 +127,8 @@ export function rejectionResponse(r: Rejection, requestId: string): Response {
       return json(504, r.code, requestId, { "retry-after": String(ORIGIN_RETRY_AFTER_SECONDS) });
     case "internal_error":
       return json(500, r.code, requestId);
+    case "capture_refused":
+      // The reason only: whether capture was armed is no secret, and the operator reads it in the provider's error.
+      return json(r.reason === "secret_already_set" ? 409 : 403, r.reason, requestId);
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { CompiledRoute } from "../config/compile";
 import type { Rejection } from "../lib/rejection";
-import type { Verifier, VerifyInput } from "../verify/types";
+import type { CaptureRequest, Verifier, VerifyInput } from "../verify/types";
 import { readBody } from "./read-body";
 
 export type AuthFailure = Extract<Rejection, { code: "unauthenticated" }>;
@@ -62,7 +62,14 @@ export interface TestAnswered {
   readonly body: Uint8Array;
 }
 
-export async function authenticate(route: CompiledRoute, request: Request, url: URL, now: number): Promise<Authenticated | TestAnswered | Rejection> {
+/** A creation handshake carrying the secret of the route's method `method` (Verifier.captureRequest): pipeline/capture.ts decides. */
+export interface CaptureAsked {
+  readonly capture: CaptureRequest;
+  readonly method: number;
+  readonly body: Uint8Array;
+}
+
+export async function authenticate(route: CompiledRoute, request: Request, url: URL, now: number): Promise<Authenticated | TestAnswered | CaptureAsked | Rejection> {
   let body: Uint8Array | Rejection | undefined;
   const read = async () => (body ??= await readBody(request, route.config.limits.maxBodyBytes));
   const verdict = await verify(route, request, url, now, read);
@@ -77,7 +84,7 @@ async function verify(
   url: URL,
   now: number,
   read: () => Promise<Uint8Array | Rejection>,
-): Promise<Authenticated | TestAnswered | Rejection> {
+): Promise<Authenticated | TestAnswered | CaptureAsked | Rejection> {
   const { mode } = route.config.auth;
   const challenge = route.verifiers.find((v) => v.challenge)?.challenge;
   const early = route.verifiers.filter((v) => !v.needsBody);
@@ -93,6 +100,8 @@ async function verify(
   for (const verifier of late) {
     const answer = await verifier.testRequest?.({ ...input, body });
     if (answer) return { testAnswer: answer, body };
+    const capture = verifier.captureRequest?.({ ...input, body });
+    if (capture) return { capture, method: route.verifiers.indexOf(verifier), body };
   }
   if (late.length === 0 || (mode === "any" && first.passed.length > 0)) {
     return { body, verifiedBy: first.passed, eventId: first.eventId };

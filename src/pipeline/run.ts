@@ -16,6 +16,7 @@ import { claimEach, fanOut, selectDestinations } from "./destinations";
 import { deliver } from "./deliver";
 import { outbound, type Outbound } from "./forward";
 import { answerSigned, answerUnsigned } from "./handshake";
+import { captureSecret } from "./capture";
 import { clientIp, holdRefusal, recordAuthFailure, shedByClient, shedVerified, underAttack } from "./rate-limit";
 import { record, type Recorded } from "../observability/record";
 import { hubFor } from "../durable/listen-hub";
@@ -66,6 +67,7 @@ const authentication: Stage<Routed> = async (c) => {
     if (auth.code === "unauthenticated") recordAuthFailure(c.route, clientIp(c.request.headers), c.now);
     return refuse(auth);
   }
+  if ("capture" in auth) return captureSecret(c, auth); // its body may be the secret: not kept in c.body
   c.body = auth.body;
   if ("testAnswer" in auth) return { handshake: auth.testAnswer };
   const observed = auth.observed && `${auth.observed.scheme}:${auth.observed.reason}`;

@@ -6,8 +6,8 @@
 import { bytesToBase64, bytesToHex, utf8 } from "../lib/encoding";
 import { matchesAnyDigest, sha256 } from "../lib/constant-time";
 import { mediaType } from "../lib/headers";
-import { BodyFields } from "../lib/json-field";
-import type { Handshake, VerifyInput } from "./types";
+import { BodyFields, fieldAt } from "../lib/json-field";
+import type { CaptureRequest, Handshake, VerifyInput } from "./types";
 
 const MAX_ECHO_CHARS = 2048;
 const COMMON = { "cache-control": "no-store", "x-content-type-options": "nosniff", "x-hookgate-handshake": "true" };
@@ -210,3 +210,36 @@ export const xeroIntentToReceive: Reply = async ({ body }) => {
 
 /** Mailchimp validates the URL with a GET that carries the URL token: answered once it verified. */
 export const mailchimpValidation: Reply = async ({ method }) => (method === "GET" ? textReply(200, "ok") : null);
+
+// ---- creation handshakes that carry the route's secret: stored only while armed (pipeline/capture.ts)
+
+/** What a captured secret may be: visible ASCII, no spaces, at most 1024 characters (Asana's are 64 hex digits, Notion's `secret_…`). */
+const CAPTURABLE_RE = /^[\x21-\x7e]{1,1024}$/;
+/** A Notion verification request is one small JSON object: anything larger is not one. */
+const MAX_TOKEN_BODY_BYTES = 4096;
+
+/**
+ * Asana's creation handshake (https://developers.asana.com/reference/createwebhook): a POST
+ * carrying `X-Hook-Secret` and no `X-Hook-Signature`, answered 200 with the same header and
+ * value. The secret then keys every delivery's `X-Hook-Signature`. The body is not read (the
+ * docs show none; some receivers see `{}`).
+ */
+export function asanaHookSecret({ method, headers }: VerifyInput): CaptureRequest | undefined {
+  const secret = headers.get("x-hook-secret");
+  if (method !== "POST" || secret === null || headers.has("x-hook-signature") || !CAPTURABLE_RE.test(secret)) return undefined;
+  return { secret, answer: () => new Response(null, { status: 200, headers: { ...COMMON, "x-hook-secret": secret } }) };
+}
+
+/**
+ * Notion's subscription verification (https://developers.notion.com/reference/webhooks, step
+ * 2): one unsigned POST whose JSON body carries `verification_token`, which the operator pastes
+ * into Notion's integration settings and which then keys every event's `X-Notion-Signature`.
+ * Only a POST without that header, whose body is a JSON object with a string token, is one;
+ * Notion asks for no particular answer, so it gets an empty 200.
+ */
+export function notionVerificationToken({ method, headers, body }: VerifyInput): CaptureRequest | undefined {
+  if (method !== "POST" || headers.has("x-notion-signature") || body.length === 0 || body.length > MAX_TOKEN_BODY_BYTES) return undefined;
+  const secret = fieldAt(new BodyFields(body).value(), "verification_token");
+  if (typeof secret !== "string" || !CAPTURABLE_RE.test(secret)) return undefined;
+  return { secret, answer: emptyReply };
+}

@@ -70,6 +70,20 @@ export interface Verifier {
    * counted against the route's quota, deduplicated or queued. Null: not one.
    */
   testRequest?(input: VerifyInput): Promise<Response | null>;
+  /**
+   * A provider that hands the endpoint its signing secret once, when the webhook is created
+   * (Asana's `X-Hook-Secret`, Notion's `verification_token`): the secret this request carries
+   * when it is that handshake, undefined when it is not. Pure: whether it is stored is the
+   * pipeline's decision (pipeline/capture.ts: only while an admin armed capture, and only
+   * into a route that holds no secret yet).
+   */
+  captureRequest?(input: VerifyInput): CaptureRequest | undefined;
+}
+
+/** A creation handshake that carries the route's secret, and the answer the provider wants once it is stored. */
+export interface CaptureRequest {
+  readonly secret: string;
+  answer(): Response;
 }
 
 export interface Handshake {

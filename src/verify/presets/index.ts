@@ -1,5 +1,6 @@
 /** Provider presets by the name a route config uses (docs/providers.md describes each). */
 import { adyen } from "./adyen";
+import { asana } from "./asana";
 import { chargebee, pipedrive, postmark, sepay, telegram } from "./credential-only";
 import { casso } from "./casso";
 import { contentful } from "./contentful";
@@ -8,6 +9,7 @@ import { fusionauth } from "./fusionauth";
 import { momo } from "./momo";
 import { monday } from "./monday";
 import { netlify } from "./netlify";
+import { notion } from "./notion";
 import { paypal } from "./paypal";
 import { plaid } from "./plaid";
 import { vnpay } from "./vnpay";
@@ -92,6 +94,8 @@ const own = {
   adyen,
   contentful,
   linkedin,
+  asana,
+  notion,
 } as const satisfies Record<string, Preset>;
 
 /** Every preset by name: the ones above, the Standard Webhooks senders (standard-family.json) and the data-only HMAC schemes (hmac-family.json). */
@@ -104,4 +108,9 @@ export const PRESET_NAMES = Object.keys(presets) as PresetName[];
 export function secretOptions(provider: string): string[] {
   const preset = presets[provider];
   return preset ? Object.entries(preset.options).flatMap(([name, o]) => (o.secret ? [name] : [])) : [];
+}
+
+/** The index of the route's method whose preset captures its secret (Asana, Notion), or -1 (config/parse.ts allows one). */
+export function captureMethodIndex(methods: readonly { readonly type: string; readonly provider?: unknown }[]): number {
+  return methods.findIndex((m) => m.type === "provider" && typeof m.provider === "string" && presets[m.provider]?.capture !== undefined);
 }

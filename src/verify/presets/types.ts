@@ -58,7 +58,24 @@ export interface Preset<O extends PresetOptions = PresetOptions> {
    * hour longer by default (DEFAULT_RETENTION_SECONDS when not documented).
    */
   readonly retryHours?: number;
+  /**
+   * The provider hands the endpoint its secret once, at creation (Asana, Notion): a route may
+   * be saved without `secrets` (it refuses every delivery until then), and while an admin has
+   * armed capture the verifier's `captureRequest` handshake stores it (pipeline/capture.ts).
+   */
+  readonly capture?: SecretCapture;
   build(input: PresetInput<O>): Promise<Verifier>;
+}
+
+export interface SecretCapture {
+  /** Request headers that carry the secret in the handshake: masked wherever requests are shown. */
+  readonly headers: readonly string[];
+  /**
+   * True when the secret is also the admin's to paste back into the provider (Notion's
+   * verification token): `GET …/capture` shows it, to the admin only. False: it never leaves
+   * the gateway (Asana's was already echoed to Asana).
+   */
+  readonly reveal: boolean;
 }
 
 /** A preset with its option types checked against its own declarations. */
