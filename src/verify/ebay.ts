@@ -17,7 +17,7 @@ export const EBAY_SIGNATURE_HEADER = "x-ebay-signature";
 /** The decoded header is four short fields; a DER P-256 signature is at most 72 bytes. */
 export const MAX_EBAY_SIGNATURE_HEADER_CHARS = 2048;
 export const MAX_EBAY_KEYS = 10;
-/** eBay's kids are UUIDs; anything printable up to this length is taken as a name. */
+/** eBay's kids are UUIDs; letters, digits and `._~-` up to this length are taken as one (nothing that could be a path or a query). */
 const KID_RE = /^[A-Za-z0-9._~-]{1,128}$/;
 
 /**
@@ -160,7 +160,7 @@ export async function ebayVerifier(pins: Readonly<Record<string, EbayPinnedKey>>
         ok = compact !== null && (await verifies(key, parsed.signature, compact));
       }
       if (!ok) return fail("signature_mismatch");
-      // Signed, inside the body; retries of one notification keep it (publishAttemptCount counts them).
+      // Signed, inside the body. A retry is presumably the same notification (its publishAttemptCount counts the attempts), so it is a duplicate once one copy was delivered.
       return pass(new BodyFields(input.body).text("notification.notificationId"));
     },
   };
