@@ -30,7 +30,7 @@ const USAGE = `hookgate: operate an edge webhook gateway
                 signs a sample event (or with --handshake, the provider's verification
                 request) as the provider does; with --explain nothing is sent: the gateway says
                 which destinations would take it, and why; presets: ${PROVIDERS.join(", ")}
-  hookgate keygen ed25519|p256|rsa --out FILE  a key pair for discord / standard-webhooks v1a / sendgrid, plaid / fusionauth
+  hookgate keygen ed25519|p256|rsa --out FILE  a key pair for discord / standard-webhooks v1a / sendgrid, plaid, ebay / fusionauth
   hookgate log <route> [--event-id ID] [--decision D] [--since 1h] [--follow]
   hookgate show <route> <seq>              one event-log entry, with its body where the route stores bodies
   hookgate destinations <route>            where the route's events go: each destination, its filter, what it did (24 h)
@@ -337,7 +337,7 @@ function keygen(kind) {
   if (kind === "ed25519") pair = generateKeyPairSync("ed25519");
   else if (kind === "p256") pair = generateKeyPairSync("ec", { namedCurve: "P-256" });
   else if (kind === "rsa") pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  else fail("keygen ed25519 (Discord, Standard Webhooks v1a) | p256 (SendGrid, Plaid) | rsa (FusionAuth, PayPal's test certificate)");
+  else fail("keygen ed25519 (Discord, Standard Webhooks v1a) | p256 (SendGrid, Plaid, eBay) | rsa (FusionAuth, PayPal's test certificate)");
   writeFileSync(out, pair.privateKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600, flag: "wx" });
   const spki = pair.publicKey.export({ format: "der", type: "spki" });
   console.log(`private key written to ${out} (for: hookgate send --key ${out})`);
@@ -350,6 +350,8 @@ function keygen(kind) {
     // Plaid and FusionAuth routes pin JWKs; the kid is what `send` puts in the token (its default).
     const jwk = { ...pair.publicKey.export({ format: "jwk" }), kid: "hookgate-demo", alg: kind === "p256" ? "ES256" : "RS256" };
     console.log(`public key for a ${kind === "p256" ? "plaid" : "fusionauth"} route ("keys"):     ${JSON.stringify(jwk)}`);
+    // eBay routes pin PEMs by kid, the form eBay's getPublicKey answers with; `send` signs as kid hookgate-demo.
+    if (kind === "p256") console.log(`public key for an ebay route ("keys"):      ${JSON.stringify({ "hookgate-demo": pair.publicKey.export({ format: "pem", type: "spki" }).replace(/\n/g, "") })}`);
   }
 }
 

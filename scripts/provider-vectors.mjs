@@ -30,7 +30,7 @@ const ORDER = [
   ...["standard-webhooks", "svix", "standard-family", "hmac-family"],
   ...["postmark", "pipedrive", "chargebee", "sepay", "telegram", "zalopay", "payos", "sendgrid", "square", "paddle", "linear", "zoom"],
   ...["mailgun", "intercom", "hubspot", "typeform", "dropbox", "x", "xero", "okta", "msgraph"],
-  ...["momo", "vnpay", "casso", "zalo-oa", "netlify", "vonage", "plaid", "fusionauth", "paypal", "monday", "adyen", "contentful", "linkedin", "asana", "notion"],
+  ...["momo", "vnpay", "casso", "zalo-oa", "netlify", "vonage", "plaid", "fusionauth", "paypal", "monday", "adyen", "contentful", "linkedin", "asana", "notion", "ebay"],
 ];
 const modules = new Map(await Promise.all(ORDER.map(async (name) => [name, await import(new URL(`${name}.mjs`, SIGNERS).href)])));
 

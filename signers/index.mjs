@@ -15,7 +15,7 @@ export const PROVIDERS = [
   ...["postmark", "pipedrive", "chargebee", "zalopay", "payos", "sepay", "telegram"],
   ...["shopify", "slack", "meta", "discord", "twilio", "mailchimp", "mandrill", "sendgrid", "square", "paddle", "linear", "zoom"],
   ...["mailgun", "intercom", "hubspot", "typeform", "dropbox", "sns", "okta", "xero", "msgraph", "x"],
-  ...["momo", "vnpay", "casso", "zalo-oa", "netlify", "vonage", "plaid", "fusionauth", "paypal", "monday", "adyen", "contentful", "linkedin", "asana", "notion"],
+  ...["momo", "vnpay", "casso", "zalo-oa", "netlify", "vonage", "plaid", "fusionauth", "paypal", "monday", "adyen", "contentful", "linkedin", "asana", "notion", "ebay"],
 ];
 
 /** The module (in signers/, without `.mjs`) that signs `name`. */

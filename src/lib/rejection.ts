@@ -82,7 +82,7 @@ export const REASON_WORDS: Readonly<Record<string, string>> = {
   future_timestamp: "timestamp in the future",
   no_active_secret: "every secret of the route has expired",
   malformed_body: "body malformed",
-  untrusted_certificate: "signing certificate not trusted",
+  untrusted_certificate: "signing key or certificate not trusted (a kid the route does not pin, a certificate from elsewhere)",
 };
 
 function json(status: number, error: string, requestId: string, headers: Record<string, string> = {}, extra = {}): Response {

@@ -6,6 +6,7 @@
 import { bytesToBase64, bytesToHex, utf8 } from "../lib/encoding";
 import { matchesAnyDigest, sha256 } from "../lib/constant-time";
 import { mediaType } from "../lib/headers";
+import { signedUrl, type UrlPolicy } from "./signed-url";
 import { BodyFields, fieldAt } from "../lib/json-field";
 import type { CaptureRequest, Handshake, VerifyInput } from "./types";
 
@@ -119,6 +120,28 @@ export function linkedinValidation(secret: () => string | undefined): Handshake 
       if (!key) return textReply(503, "no active secret");
       if (!UUID_RE.test(challengeCode)) return textReply(400, "bad handshake");
       return jsonReply(200, { challengeCode, challengeResponse: bytesToHex(await hmacSha256(key, challengeCode)) });
+    },
+  };
+}
+
+/**
+ * eBay's endpoint validation: `GET ?challenge_code=…` → `{"challengeResponse": hex SHA-256 of
+ * challengeCode + verificationToken + endpoint}` as JSON, the endpoint being the URL eBay was
+ * given (the request's without `challenge_code`, or `publicUrl`), in that order as eBay's SDKs
+ * hash it (`generateChallengeResponse`, `EndpointValidator`). Answered before authentication:
+ * the request is unsigned, and only the token's holder can compute the answer. No token: refused.
+ */
+export function ebayChallenge(verificationToken: string | undefined, policy: UrlPolicy): Handshake {
+  const endpointPolicy: UrlPolicy = { ...policy, dropQuery: [...(policy.dropQuery ?? []), "challenge_code"] };
+  return {
+    methods: ["GET"],
+    async answer({ method, url }) {
+      if (method !== "GET" || !url.searchParams.has("challenge_code")) return null;
+      const code = url.searchParams.get("challenge_code")!;
+      if (!verificationToken) return jsonReply(503, { error: "no verification token" });
+      if (code === "" || code.length > MAX_ECHO_CHARS) return jsonReply(400, { error: "bad handshake" });
+      const digest = await crypto.subtle.digest("SHA-256", utf8(code + verificationToken + signedUrl(url, endpointPolicy)));
+      return jsonReply(200, { challengeResponse: bytesToHex(new Uint8Array(digest)) });
     },
   };
 }

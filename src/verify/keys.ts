@@ -5,20 +5,22 @@
  */
 import { base64ToBytes, concatBytes, hexToBytes, utf8 } from "../lib/encoding";
 import type { Expiring, SecretValue } from "./secrets";
+import { publicKeyPemToDer } from "./x509";
 
 /**
  * `sha256-keyed`: no MAC at all, SHA-256 over the secret's bytes followed by the payload
  * (HubSpot's v1/v2 signatures, which apps still receive). Weaker than HMAC (length
  * extension) and kept only because providers still send it.
  */
-export type Algorithm = "hmac-sha1" | "hmac-sha256" | "hmac-sha512" | "ed25519" | "ecdsa-p256-sha256" | "sha256-keyed";
+export type Algorithm = "hmac-sha1" | "hmac-sha256" | "hmac-sha512" | "ed25519" | "ecdsa-p256-sha256" | "ecdsa-p256-sha1" | "sha256-keyed";
 
 /**
  * How a configured secret or public key is written. `whsec`/`whpk`: Standard Webhooks
  * base64 with its prefix; `spki`: base64 DER SubjectPublicKeyInfo (SendGrid); `auto` for
- * Ed25519 public keys: 64 hex characters (Discord) or base64 of 32 bytes.
+ * Ed25519 public keys: 64 hex characters (Discord) or base64 of 32 bytes; `pem`: a "PUBLIC KEY"
+ * PEM block, line breaks optional (eBay's key endpoint sends it on one line).
  */
-export type KeyEncoding = "utf8" | "base64" | "hex" | "whsec" | "whpk" | "spki" | "auto";
+export type KeyEncoding = "utf8" | "base64" | "hex" | "whsec" | "whpk" | "spki" | "pem" | "auto";
 
 const HMAC_HASH = { "hmac-sha1": "SHA-1", "hmac-sha256": "SHA-256", "hmac-sha512": "SHA-512" } as const;
 
@@ -39,6 +41,8 @@ function keyBytes(text: string, encoding: KeyEncoding): Uint8Array | null {
       return base64ToBytes(text.startsWith("whsec_") ? text.slice(6) : text);
     case "whpk":
       return base64ToBytes(text.startsWith("whpk_") ? text.slice(5) : text);
+    case "pem":
+      return publicKeyPemToDer(text);
     case "auto":
       return /^[0-9a-fA-F]{64}$/.test(text) ? hexToBytes(text) : base64ToBytes(text);
   }
@@ -59,9 +63,11 @@ export async function importVerifyKey(text: string, algorithm: Algorithm, encodi
       }
       case "sha256-keyed":
         return { secret: raw, algorithm };
+      // SHA-1: eBay's Notification API signs with SHA1withECDSA (its SDKs' `ssl3-sha1`), no choice of ours.
+      case "ecdsa-p256-sha1":
       case "ecdsa-p256-sha256": {
         const key = await crypto.subtle.importKey("spki", raw, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
-        return { key, params: { name: "ECDSA", hash: "SHA-256" }, algorithm };
+        return { key, params: { name: "ECDSA", hash: algorithm === "ecdsa-p256-sha1" ? "SHA-1" : "SHA-256" }, algorithm };
       }
       default: {
         const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: HMAC_HASH[algorithm] }, false, ["verify"]);
@@ -77,7 +83,7 @@ export async function importVerifyKey(text: string, algorithm: Algorithm, encodi
 /** The signature bytes WebCrypto verifies, or null when they cannot be one. */
 export function signatureBytes(decoded: Uint8Array, algorithm: Algorithm): Uint8Array | null {
   if (algorithm === "ed25519") return decoded.length === 64 ? decoded : null;
-  if (algorithm === "ecdsa-p256-sha256") return decoded.length === 64 ? decoded : derToP1363(decoded, 32);
+  if (algorithm === "ecdsa-p256-sha256" || algorithm === "ecdsa-p256-sha1") return decoded.length === 64 ? decoded : derToP1363(decoded, 32);
   return decoded.length > 0 ? decoded : null;
 }
 

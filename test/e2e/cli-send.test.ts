@@ -33,7 +33,7 @@ const HMAC_FAMILY_IDS = HMAC_FAMILY.filter((e) => e.scheme.eventId)
 const BODY_UNSIGNED = new Set(["gitlab", "mailchimp", "okta", "msgraph", "postmark", "pipedrive", "chargebee", "telegram", "sepay", "monday"]);
 /** Presets that hand on an event id (header or body field), by how the origin sees it for `--event-id X`. */
 const EVENT_ID: Record<string, (id: string) => string> = Object.fromEntries(
-  ["stripe", "github", "gitlab", "gitlab-signing", "standard-webhooks", "svix", "shopify", "slack", "discord", "twilio", "square", "paddle", "linear", "intercom", "typeform", "sns", "zalopay", "payos", "momo", "vnpay", "casso", "vonage", "paypal", "contentful", "notion", ...STANDARD_FAMILY, ...HMAC_FAMILY_IDS].map((p) => [p, (id: string) => id]),
+  ["stripe", "github", "gitlab", "gitlab-signing", "standard-webhooks", "svix", "shopify", "slack", "discord", "twilio", "square", "paddle", "linear", "intercom", "typeform", "sns", "zalopay", "payos", "momo", "vnpay", "casso", "vonage", "paypal", "contentful", "notion", "ebay", ...STANDARD_FAMILY, ...HMAC_FAMILY_IDS].map((p) => [p, (id: string) => id]),
 );
 EVENT_ID.mailgun = (id) => `token:${id}`; // the signed token is Mailgun's only per-delivery value
 EVENT_ID.adyen = (id) => `${id}:AUTHORISATION:true`; // the sample's pspReference, with its signed eventCode and success
@@ -61,6 +61,8 @@ const HANDSHAKES: Record<string, (stdout: string) => void> = {
     const args = sendArgs["demo-linkedin"]!;
     expect(m![2]).toBe(createHmac("sha256", args[args.indexOf("--secret") + 1]!).update(m![1]!).digest("hex"));
   },
+  // The code sent is random: the answer's form here, its value against eBay's SDK in test/node/provider-vectors.test.ts.
+  ebay: (out) => expect(out).toMatch(/\{"challengeResponse":"[0-9a-f]{64}"\}/),
   woocommerce: (out) => expect(out).toMatch(/^200 OK\n/),
   front: (out) => expect(out).toMatch(/\{"challenge":"[0-9a-f]{32}"\}/),
   trello: (out) => expect(out).toMatch(/^200 OK\n/),
@@ -105,7 +107,7 @@ function wrongCredential(args: string[]): string[] {
   const key = out.indexOf("--key");
   if (key >= 0) {
     const provider = out[out.indexOf("--provider") + 1]!;
-    const pair = ["sendgrid", "plaid"].includes(provider)
+    const pair = ["sendgrid", "plaid", "ebay"].includes(provider)
       ? generateKeyPairSync("ec", { namedCurve: "P-256" })
       : ["sns", "fusionauth", "paypal"].includes(provider)
         ? generateKeyPairSync("rsa", { modulusLength: 2048 })

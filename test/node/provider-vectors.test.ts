@@ -87,6 +87,7 @@ const SDK_PROVIDERS = [
   "zoom",
   "adyen",
   "contentful",
+  "ebay",
 ];
 
 describe("provider vectors: reproducible", () => {

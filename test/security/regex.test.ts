@@ -593,6 +593,19 @@ const entries: Entry[] = [
     check: () => expect(accepts(method({ type: "provider", provider: "paypal", webhookId: run("a") }))).toBe(false),
   },
   {
+    file: "src/verify/ebay.ts",
+    // Bounded ({1,128}), one class, anchored: an eBay kid, in the config and in X-EBAY-SIGNATURE.
+    regex: /^[A-Za-z0-9._~-]{1,128}$/,
+    async check() {
+      const pem = "-----BEGIN PUBLIC KEY-----MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEZhhxXKtR+TOvtDbgTPCkSof02qgBB7IsYOyf76ilExJ/upAa/vKIKheOoCyOpcLmi4t0b4uepb7LLjmMr90FUg==-----END PUBLIC KEY-----";
+      await expect(presets.ebay!.build({ secrets: [], options: { keys: { [`${run("a")}!`]: pem }, verificationToken: "vt" }, url: {} })).rejects.toBeInstanceOf(SchemeConfigError);
+      const ebay = await presets.ebay!.build({ secrets: [], options: { keys: { k: pem }, verificationToken: "vt" }, url: {} });
+      // The header is capped before it is decoded: the kid inside can be at most a couple of KB.
+      const header = btoa(JSON.stringify({ alg: "ECDSA", kid: `${run("a", 1500)}!`, signature: "MEUCIQ", digest: "SHA1" }));
+      expect(await ebay.verify({ method: "POST", url: new URL("https://h.example/e"), headers: new Headers({ "x-ebay-signature": header }), body: new Uint8Array(), now: Date.now() })).toEqual({ ok: false, reason: "malformed_signature" });
+    },
+  },
+  {
     file: "src/config/schema.ts",
     // Bounded ({0,31}) and anchored: a destination's id.
     regex: /^[a-z0-9][a-z0-9_-]{0,31}$/,

@@ -17,6 +17,7 @@ import { vonage } from "./vonage";
 import { zaloOa } from "./zalo-oa";
 import { payos, zalopay } from "./vn-payments";
 import { dropbox } from "./dropbox";
+import { ebay } from "./ebay";
 import { github } from "./github";
 import { gitlab } from "./gitlab";
 import { hmacFamily } from "./hmac-family";
@@ -96,6 +97,7 @@ const own = {
   linkedin,
   asana,
   notion,
+  ebay,
 } as const satisfies Record<string, Preset>;
 
 /** Every preset by name: the ones above, the Standard Webhooks senders (standard-family.json) and the data-only HMAC schemes (hmac-family.json). */

@@ -21,6 +21,7 @@ describe("provider presets in config", () => {
       monday: { audience: "https://hooks.example.com/monday" },
       plaid: { keyUrl: "https://keys.example.com/plaid.json", secrets: [] },
       fusionauth: { keyUrl: "https://auth.example.com/.well-known/jwks.json", secrets: [] },
+      ebay: { keys: { "9936261a-7d7b-4621-a0f1-96ccb428af49": "-----BEGIN PUBLIC KEY-----MFkw…-----END PUBLIC KEY-----" }, verificationToken: "vt", secrets: [] },
     };
     for (const provider of PRESET_NAMES) {
       const method = { type: "provider", provider, secrets: ["s"], ...required[provider] };

@@ -130,6 +130,22 @@ describe("handshakes at the edge", () => {
     expect(origin.received).toHaveLength(0);
   });
 
+  it("answers eBay's challenge_code GET with the SHA-256 of code, verification token and endpoint; never a POST, never without the code", async () => {
+    const vectors = (await import("../../vectors/providers.json")).default as unknown as { provider: string; method: { keys?: unknown } }[];
+    const keys = vectors.find((v) => v.provider === "ebay")!.method.keys;
+    await mustPutRoute(route("ebay", { type: "provider", provider: "ebay", keys, verificationToken: "ebay-verification-token-0123456789abcdef" }));
+    const res = await call(`${BASE}/ebay?challenge_code=a8f5f167f44f4964`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json");
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`a8f5f167f44f4964ebay-verification-token-0123456789abcdef${BASE}/ebay`));
+    expect(await res.json()).toEqual({ challengeResponse: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("") });
+    expect((await call(`${BASE}/ebay?challenge_code=`)).status).toBe(400);
+    // A GET without the code, and a POST carrying one, are unsigned notifications like any other.
+    expect((await call(`${BASE}/ebay`)).status).toBe(401);
+    expect((await call(`${BASE}/ebay?challenge_code=abc`, { method: "POST", body: "{}" })).status).toBe(401);
+    expect(origin.received).toHaveLength(0);
+  });
+
   it("answers WooCommerce's unsigned creation ping with 200 at the edge, and nothing that is not exactly it", async () => {
     await mustPutRoute(route("woo", { type: "provider", provider: "woocommerce", secrets: ["wc-secret"] }));
     const form = { "content-type": "application/x-www-form-urlencoded" };

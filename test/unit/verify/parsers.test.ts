@@ -226,6 +226,7 @@ describe("every preset on arbitrary requests", () => {
       PRESET_NAMES.filter((n) => n !== "sns").map(async (name) => {
         const secret = name === "discord" || name === "sendgrid" || name === "telnyx" ? await publicKeyFor(name) : name.includes("webhooks") || name === "svix" || name === "gitlab-signing" || name in standardFamily ? `whsec_${bytesToBase64(new Uint8Array(32).fill(7))}` : ["postmark", "pipedrive", "chargebee"].includes(name) ? "fuzz-user:s3cret-for-fuzzing" : name === "contentful" ? "s3cret-for-fuzzing".padEnd(64, "x") : familyKey(name) ?? "s3cret-for-fuzzing";
         if (["plaid", "fusionauth", "paypal"].includes(name)) return presets[name]!.build({ secrets: [], options: { keys: [await ecJwk()], alg: "ES256", webhookId: "WH1" }, url: {} });
+        if (name === "ebay") return presets[name]!.build({ secrets: [], options: { keys: { fuzz: await publicKeyFor("sendgrid") }, verificationToken: "vt" }, url: {} });
         const options = { legacySha1: true, verifyToken: "vt", accessKey: "ak", audience: "https://hooks.example.com/monday" };
         return presets[name]!.build({ secrets: [{ value: secret }], options, url: {} });
       }),
