@@ -63,6 +63,29 @@ interface Held {
 /** Held claims past this many are swept of passed leases (their workers died): memory stays bounded by the claims in flight. */
 const SWEEP_AT = 10_000;
 
+const LOOKUP_KEYS = 50;
+/** A delivered key among n (still within its retention), in one statement per n. */
+const deliveredAmong = new Map<number, string>();
+const DELIVERED_AMONG = (n: number) => {
+  let q = deliveredAmong.get(n);
+  if (!q) deliveredAmong.set(n, (q = `SELECT lease_until FROM deliveries WHERE key IN (${Array(n).fill("?").join(", ")}) AND expires_at > ? LIMIT 1`));
+  return q;
+};
+const UPSERT_COLUMNS = 5;
+/** Rows per upsert statement: 5 bound values each, under SQLite's and the runtime's limit of 100 per statement. */
+const UPSERT_ROWS = 16;
+const upserts = new Map<number, string>();
+const UPSERT = (n: number) => {
+  let q = upserts.get(n);
+  if (!q)
+    upserts.set(
+      n,
+      (q = `INSERT INTO deliveries (key, state, claimed_at, lease_until, expires_at, peers) VALUES ${Array(n).fill("(?, 'delivered', ?, ?, ?, ?)").join(", ")}
+           ON CONFLICT (key) DO UPDATE SET state = 'delivered', lease_until = excluded.lease_until, expires_at = excluded.expires_at, peers = excluded.peers`),
+    );
+  return q;
+};
+
 export class DedupShard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly held = new Map<string, Held>();
@@ -100,9 +123,11 @@ export class DedupShard extends DurableObject<Env> {
    */
   async claim(keys: string | readonly string[], { now, leaseMs, retentionMs }: ClaimOptions, peers: readonly string[] = []): Promise<ClaimOutcome> {
     const all = typeof keys === "string" ? [keys] : keys;
-    for (const key of all) {
-      const existing = this.row(key);
-      if (existing && existing.expires_at > now) return { status: "duplicate", deliveredAt: existing.lease_until };
+    // One statement for all of the event's keys: each SQL call has a fixed cost that dwarfs the lookup.
+    for (let i = 0; i < all.length; i += LOOKUP_KEYS) {
+      const some = all.slice(i, i + LOOKUP_KEYS);
+      const delivered = this.sql.exec<{ lease_until: number }>(DELIVERED_AMONG(some.length), ...some, now).toArray()[0];
+      if (delivered) return { status: "duplicate", deliveredAt: delivered.lease_until };
     }
     let inFlightMs = 0;
     for (const key of all) {
@@ -125,23 +150,29 @@ export class DedupShard extends DurableObject<Env> {
    */
   async settle(settlements: readonly Settlement[]): Promise<void> {
     let earliest = Infinity;
+    const rows: (string | number | null)[] = [];
     for (const s of settlements) {
       for (const key of s.keys) {
         this.held.delete(key);
         if (!s.delivered) continue;
         const others = [...s.keys, ...s.peers].filter((k) => k !== key);
         const expiresAt = s.at + s.retentionMs;
-        this.sql.exec(
-          `INSERT INTO deliveries (key, state, claimed_at, lease_until, expires_at, peers) VALUES (?, 'delivered', ?, ?, ?, ?)
-           ON CONFLICT (key) DO UPDATE SET state = 'delivered', lease_until = excluded.lease_until, expires_at = excluded.expires_at, peers = excluded.peers`,
-          key,
-          s.at,
-          s.at,
-          expiresAt,
-          others.length ? JSON.stringify(others) : null,
-        );
+        rows.push(key, s.at, s.at, expiresAt, others.length ? JSON.stringify(others) : null);
         earliest = Math.min(earliest, expiresAt);
       }
+    }
+    // Many rows per statement (one SQL call per UPSERT_ROWS keys, not one per key); a key twice in one
+    // statement would make SQLite refuse it ("ON CONFLICT DO UPDATE command cannot affect row a second time").
+    for (let i = 0; i < rows.length; ) {
+      const n = Math.min(UPSERT_ROWS, (rows.length - i) / UPSERT_COLUMNS);
+      const chunk = rows.slice(i, i + n * UPSERT_COLUMNS);
+      const keysInChunk = new Set(chunk.filter((_, j) => j % UPSERT_COLUMNS === 0));
+      if (keysInChunk.size === n) {
+        this.sql.exec(UPSERT(n), ...chunk);
+      } else {
+        for (let j = 0; j < chunk.length; j += UPSERT_COLUMNS) this.sql.exec(UPSERT(1), ...chunk.slice(j, j + UPSERT_COLUMNS));
+      }
+      i += n * UPSERT_COLUMNS;
     }
     if (earliest === Infinity) return;
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();

@@ -23,6 +23,7 @@ import { classify, nextAttemptAt, parseRetryAfter } from "../delivery/policy";
 import { sendToOrigin } from "../delivery/send";
 import { fetcherFor } from "../delivery/sinks";
 import { CHUNK_BYTES, chunkTable, deleteChunks, readChunks, writeChunks } from "./chunks";
+import { objectId } from "../lib/object-ids";
 
 const BATCH = 25;
 const DELIVERED_RETENTION_MS = 24 * 3600_000;
@@ -156,7 +157,7 @@ const bodyOf = (sql: SqlStorage, row: { id: string; body: ArrayBuffer | null }):
  * each other destination has `delivery:<routeId>/<destinationId>`.
  */
 export const queueName = (routeId: string, destination?: string) => (destination ? `delivery:${routeId}/${destination}` : `delivery:${routeId}`);
-export const queueFor = (env: Env, routeId: string, destination?: string) => env.DELIVERY.get(env.DELIVERY.idFromName(queueName(routeId, destination)));
+export const queueFor = (env: Env, routeId: string, destination?: string) => env.DELIVERY.get(objectId(env.DELIVERY, queueName(routeId, destination)));
 
 /** Every queue a route has: its own (the primary's), and one per destination besides the primary. */
 export function queuesOf(env: Env, routeId: string, destinations: readonly { readonly id: string; readonly type?: string; readonly primary?: boolean }[] = []) {

@@ -10,6 +10,7 @@ import { DurableObject } from "cloudflare:workers";
 import { getRoute } from "../config/store";
 import { alertMessage, type AlertKind, postAlert } from "../observability/alerts";
 import type { Env } from "../env";
+import { objectId } from "../lib/object-ids";
 
 export interface LogEntry {
   readonly at: number;
@@ -142,7 +143,7 @@ function toEntry(r: Row, withBody: boolean): StoredEntry {
 }
 
 /** The route's event log object. */
-export const eventLogFor = (env: Env, routeId: string) => env.EVENT_LOG.get(env.EVENT_LOG.idFromName(`log:${routeId}`));
+export const eventLogFor = (env: Env, routeId: string) => env.EVENT_LOG.get(objectId(env.EVENT_LOG, `log:${routeId}`));
 
 export class EventLog extends DurableObject<Env> {
   private readonly sql: SqlStorage;

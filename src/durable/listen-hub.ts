@@ -21,6 +21,7 @@ import type { Env } from "../env";
 import { bytesToBase64 } from "../lib/encoding";
 import { chunkTable, deleteChunks, readChunks, writeChunks } from "./chunks";
 import { registryFor } from "./route-registry";
+import { objectId } from "../lib/object-ids";
 
 /** How long a route counts as listened to after a session was last seen. */
 export const PRESENCE_MS = 15 * 60_000;
@@ -81,7 +82,7 @@ function localResult(value: unknown, at: number): LocalResult | null {
 /** A seq as a client writes it: decimal digits, a safe integer. */
 export const isSeq = (text: string) => /^\d{1,15}$/.test(text);
 
-export const hubFor = (env: Env, routeId: string) => env.LISTEN.get(env.LISTEN.idFromName(`listen:${routeId}`));
+export const hubFor = (env: Env, routeId: string) => env.LISTEN.get(objectId(env.LISTEN, `listen:${routeId}`));
 
 export class ListenHub extends DurableObject<Env> {
   private readonly sql: SqlStorage;

@@ -21,8 +21,9 @@ import type { Env } from "../env";
 import { INDEX_KEY, routeKey } from "../config/keys";
 import type { IndexEntry } from "../config/route-index";
 import type { RouteState } from "../config/schema";
+import { objectId } from "../lib/object-ids";
 
-export const registryFor = (env: Env) => env.ROUTE_REGISTRY.get(env.ROUTE_REGISTRY.idFromName("registry"));
+export const registryFor = (env: Env) => env.ROUTE_REGISTRY.get(objectId(env.ROUTE_REGISTRY, "registry"));
 
 type Row = { id: string; host: string; path: string; match: "exact" | "prefix" };
 type StoredMethod = { type: string; provider?: string; secrets: { enc: string; notAfter?: string }[] };

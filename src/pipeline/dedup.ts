@@ -20,6 +20,7 @@ import { bytesToHex, concatBytes, utf8 } from "../lib/encoding";
 import { sha256 } from "../lib/constant-time";
 import type { Rejection } from "../lib/rejection";
 import { stripQueryParams } from "./forward";
+import { objectId } from "../lib/object-ids";
 
 export const DEFAULT_RETENTION_SECONDS = 24 * 3600;
 const LEASE_MARGIN_MS = 5_000;
@@ -89,7 +90,7 @@ async function shardName(routeId: string, key: string, shards: number): Promise<
   return `dedup:${routeId}:${shard % shards}`;
 }
 
-const shardStub = (env: Env, name: string) => env.DEDUP.get(env.DEDUP.idFromName(name));
+const shardStub = (env: Env, name: string) => env.DEDUP.get(objectId(env.DEDUP, name));
 
 export async function shardFor(env: Env, routeId: string, key: string, shards: number): Promise<DurableObjectStub<DedupShard>> {
   return shardStub(env, await shardName(routeId, key, shards));

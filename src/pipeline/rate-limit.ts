@@ -15,6 +15,7 @@ import { BoundedMap } from "../lib/bounded-map";
 import { anyContains, clientKey } from "../lib/cidr";
 import type { Rejection } from "../lib/rejection";
 import { limitsOf, take, type Bucket } from "../lib/token-bucket";
+import { objectId } from "../lib/object-ids";
 
 /** Keys tracked per isolate before the oldest are dropped: bounds memory under a flood of IPs. */
 export const MAX_TRACKED_KEYS = 10_000;
@@ -132,7 +133,7 @@ export async function shedVerified(route: CompiledRoute, env: Env, ip: string, n
   if (!perRoute || anyContains(route.exemptCidrs, ip)) return null;
   const limits = limitsOf(perRoute.requests, perRoute.periodSeconds, perRoute.burst);
   if (perRoute.scope === "global") {
-    const stub = env.ROUTE_LIMITER.get(env.ROUTE_LIMITER.idFromName(`limit:${route.id}`));
+    const stub = env.ROUTE_LIMITER.get(objectId(env.ROUTE_LIMITER, `limit:${route.id}`));
     const result = await stub.take(now, limits);
     return result.allowed ? null : limited("route", result.retryAfterMs);
   }
