@@ -67,7 +67,13 @@ const authentication: Stage<Routed> = async (c) => {
     if (auth.code === "unauthenticated") recordAuthFailure(c.route, clientIp(c.request.headers), c.now);
     return refuse(auth);
   }
-  if ("capture" in auth) return captureSecret(c, auth); // its body may be the secret: not kept in c.body
+  if ("capture" in auth) {
+    // Its body may be the secret: not kept in c.body. A refused one counts as an auth failure, so a
+    // stranger repeating handshakes meets the per-client cool-down before each one asks the registry.
+    const captured = await captureSecret(c, auth);
+    if ("rejection" in captured) recordAuthFailure(c.route, clientIp(c.request.headers), c.now);
+    return captured;
+  }
   c.body = auth.body;
   if ("testAnswer" in auth) return { handshake: auth.testAnswer };
   const observed = auth.observed && `${auth.observed.scheme}:${auth.observed.reason}`;

@@ -122,6 +122,19 @@ describe("asana: capture of X-Hook-Secret", () => {
     await neverShown(id, secret);
   });
 
+  it("refused handshakes count as authentication failures: a client repeating them is cooled down before it reaches the registry", async () => {
+    const id = fresh("asana");
+    await mustPutRoute(route(id, "asana", { rateLimit: { authFailures: { max: 3, periodSeconds: 60, cooldownSeconds: 300 } } }));
+    const from = { "cf-connecting-ip": "203.0.113.77" };
+    for (let i = 0; i < 3; i++) expect((await asanaHandshake(id, secret, from)).status).toBe(403);
+    const cooled = await asanaHandshake(id, secret, from);
+    expect(cooled.status).toBe(429);
+    expect(await cooled.json()).toMatchObject({ error: "rate_limited" });
+    // another client is not held back, and arming still lets the genuine handshake through
+    expect((await arm(id)).status).toBe(200);
+    expect((await asanaHandshake(id, secret, { "cf-connecting-ip": "198.51.100.9" })).status).toBe(200);
+  });
+
   it("a second handshake is refused with 409 secret_already_set, even when armed again without replace", async () => {
     const id = fresh("asana");
     await mustPutRoute(route(id, "asana"));
