@@ -46,6 +46,23 @@ export const basicVector = (name, user, password, source) =>
     request: { url: `${HOST}/${name}`, headers: { "content-type": "application/json", authorization: basicAuthorization(`${user}:${password}`) }, body: json({ event: `${name}.test` }) },
   });
 
+/**
+ * HTTP Basic's published example (RFC 7617 §2: user-id "Aladdin", password "open sesame"), its
+ * header written as the RFC prints it, for a provider whose only check is Basic.
+ */
+export const rfc7617Vector = (name, docs) =>
+  vector({
+    name: `${name}: HTTP Basic, RFC 7617's example`,
+    provider: name,
+    source: `documented vector: https://www.rfc-editor.org/rfc/rfc7617#section-2 (the scheme ${docs} documents)`,
+    method: { secrets: ["Aladdin:open sesame"] },
+    request: {
+      url: `${HOST}/${name}`,
+      headers: { "content-type": "application/json", authorization: agree("RFC 7617 example", basicAuthorization("Aladdin:open sesame"), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==") },
+      body: json({ event: `${name}.test` }),
+    },
+  });
+
 /** Where an SDK or a documented vector signs too, our signer (the one `send` uses) must give the same: returns it, or throws. */
 export function agree(what, ours, theirs) {
   if (ours !== theirs) throw new Error(`${what}: our signer gives ${ours}, not ${theirs}`);
