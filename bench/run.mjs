@@ -3,7 +3,7 @@
 // plain `workerd serve`; within each repetition every scenario runs in turn, so ratios to
 // the passthrough worker are taken side by side. Traffic only to 127.0.0.1; every run is
 // bounded and the whole bench stops itself at a deadline.
-// Options: --quick, --only=token,hmac (plus the baselines), --reps=N, --seconds=N, --no-flood,
+// Options: --quick, --only=token,hmac (plus the baselines), --sizes=1024,1048576, --reps=N, --seconds=N, --no-flood,
 // --bundle=DIR (time a prebuilt `wrangler deploy --dry-run --outdir DIR` instead of src/),
 // --label=NAME (write results/NAME.json and .md instead of latest.*), --compare=REF (the same
 // matrix on another git ref too, alternating repetitions, side by side: bench/compare.mjs).
@@ -23,7 +23,7 @@ if (arg("compare")) {
 }
 const QUICK = process.argv.includes("--quick");
 const ONLY = arg("only")?.split(",");
-const SIZES = QUICK ? [1024] : [1024, 64 * 1024, 1024 * 1024];
+const SIZES = arg("sizes") ? arg("sizes").split(",").map(Number) : QUICK ? [1024] : [1024, 64 * 1024, 1024 * 1024];
 const REPS = Number(arg("reps") ?? (QUICK ? 2 : 3));
 const SECONDS = Number(arg("seconds") ?? (QUICK ? 3 : 10));
 const WARMUP_SECONDS = QUICK ? 1 : 2;
