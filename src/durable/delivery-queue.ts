@@ -129,8 +129,9 @@ async function finishBody(response: Response): Promise<void> {
   const reader = response.body.getReader();
   const declared = Number(response.headers.get("content-length") ?? NaN);
   if (declared > DRAINED_BODY_BYTES) return void (await reader.cancel().catch(() => {}));
-  const deadline = setTimeout(() => void reader.cancel().catch(() => {}), DRAIN_MS);
+  let deadline: ReturnType<typeof setTimeout> | undefined;
   try {
+    deadline = setTimeout(() => void reader.cancel().catch(() => {}), DRAIN_MS);
     for (let read = 0; ; ) {
       const chunk = await reader.read();
       if (chunk.done) break;
