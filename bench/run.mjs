@@ -139,6 +139,7 @@ async function countsSettled(keys) {
 /** One bounded wrk run; also checks that every 2xx the client saw was one delivery to the origin. */
 async function timed(s, size, seconds) {
   const before = await originCount(s.path);
+  const againBefore = await originCount(`again:${s.path}`);
   const alsoBefore = await Promise.all((s.alsoDelivers ?? []).map(originCount));
   const connectionsBefore = await originCount("connections");
   const ok = (r) => r.requests - r.non2xx;
@@ -165,21 +166,23 @@ async function timed(s, size, seconds) {
   // held; wait until the origin's counts stop moving, so they count in this run, not the next.
   if (s.expect === 202 || s.alsoDelivers) await countsSettled([s.path, ...(s.alsoDelivers ?? [])]);
   const delivered = (await originCount(s.path)) - before;
+  // Sent again by the queue after an attempt it could not confirm (at least once): shown, not counted as deliveries.
+  const redelivered = (await originCount(`again:${s.path}`)) - againBefore;
   // Requests still in flight when wrk stops reach the origin uncounted by wrk: up to one per connection.
   // Copies are answered 200 and not forwarded: every copyEvery-th request per thread after its first 200 or so
   // (post.lua), and every request of a copies-only run.
   const copies = s.fixedId ? ok(result) : s.copyEvery ? Math.max(0, Math.floor(ok(result) / s.copyEvery) - 2 * Math.floor(201 / s.copyEvery)) : 0;
   const expected = ok(result) - copies;
   const alsoDelivered = await Promise.all((s.alsoDelivers ?? []).map(async (p, i) => (await originCount(p)) - alsoBefore[i]));
-  const valid = [delivered, ...alsoDelivered].every((n) => n >= expected - (s.copyEvery ? 4 : 0) && n <= expected + CONNECTIONS);
+  const valid = [delivered - redelivered, ...alsoDelivered].every((n) => n >= expected - (s.copyEvery ? 4 : 0) && n <= expected + CONNECTIONS);
   const originConnections = (await originCount("connections")) - connectionsBefore;
-  return { ...result, delivered, valid, originConnections };
+  return { ...result, delivered, redelivered, valid, originConnections };
 }
 
 const line = (rep, size, name, r) =>
   `rep ${rep} ${String(size).padStart(7)} B ${name.padEnd(20)} ${String(Math.round(r.rps)).padStart(6)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  ` +
   `cpu ${r.cpuUsPerRequest} µs/req (origin ${r.originCpuUsPerRequest}, ${r.originConnections} new connections)  rss ${r.peakRssMiB} MiB  non-2xx ${r.non2xx}` +
-  `${r.settledMs > 1000 ? `  settled in ${(r.settledMs / 1000).toFixed(1)} s` : ""}${r.settled ? "" : " (still busy: cut off)"}${r.valid ? "" : `  INVALID: ${r.delivered} delivered for ${r.requests - r.non2xx} 2xx`}`;
+  `${r.settledMs > 1000 ? `  settled in ${(r.settledMs / 1000).toFixed(1)} s` : ""}${r.settled ? "" : " (still busy: cut off)"}${r.redelivered ? `  ${r.redelivered} redelivered` : ""}${r.valid ? "" : `  INVALID: ${r.delivered} delivered for ${r.requests - r.non2xx} 2xx`}`;
 
 console.log(`warm-up: ${WARMUP_SECONDS} s per scenario and size`);
 for (const size of SIZES) for (const s of active) await timed(s, size, WARMUP_SECONDS);
