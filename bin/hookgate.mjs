@@ -584,7 +584,7 @@ switch (command) {
     break;
   case "providers":
     await admin("GET", "/providers", undefined, ({ providers: list }) =>
-      table(["provider", "options", "notes"], list.map((p) => [p.name, p.options.join(", "), [p.required && `needs ${p.required.join(", ")}`, p.keyless && "no secret of yours", p.sends && `Standard Webhooks (${p.sends})`].filter(Boolean).join("; ")])),
+      table(["provider", "options", "notes"], list.map((p) => [p.name, p.options.join(", "), [p.required && `needs ${p.required.join(", ")}`, p.keyless && "no secret of yours", p.capturesSecret && "secret captured at creation (hookgate capture)", p.sends && `Standard Webhooks (${p.sends})`].filter(Boolean).join("; ")])),
     );
     break;
   case "listen": {

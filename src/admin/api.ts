@@ -503,6 +503,8 @@ export function adminRouter(prefix: string) {
             ...(required.length > 0 && { required }),
             ...(p.keyless && { keyless: true }),
             ...(p.retryHours !== undefined && { retryHours: p.retryHours }),
+            // Its secret arrives in the creation handshake: save the route without `secrets`, then arm capture.
+            ...(p.capture && { capturesSecret: true }),
             ...(STANDARD_SENDERS.has(name) && { scheme: "standard-webhooks", ...STANDARD_SENDERS.get(name) }),
           };
         }),

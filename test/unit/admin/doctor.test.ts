@@ -86,6 +86,8 @@ describe("providers", () => {
     expect(byName.get("meta")).toMatchObject({ required: ["verifyToken"], optionDocs: { verifyToken: { secret: true } } });
     for (const p of providers) expect(p, p.name).toMatchObject({ display: expect.any(String), sources: expect.arrayContaining([expect.any(String)]) });
     expect(byName.get("sns")).toMatchObject({ required: ["topicArns"], keyless: true });
+    // Presets whose secret arrives in the creation handshake say so; the others do not.
+    expect(providers.filter((p) => (p as { capturesSecret?: boolean }).capturesSecret).map((p) => p.name).sort()).toEqual(["asana", "notion"]);
     expect(byName.get("clerk")).toMatchObject({ scheme: "standard-webhooks", sends: "svix-*", source: expect.stringMatching(/^https:\/\/clerk\.com\//) });
     expect((await call(`${BASE}/__gateway/providers`)).status).toBe(401);
   });
