@@ -23,7 +23,7 @@ import { eventIdHeader, stripQueryParams } from "../../src/pipeline/forward";
 import { readBody } from "../../src/pipeline/read-body";
 import { basicVerifier, parseBasicAuthorization } from "../../src/verify/basic";
 import { parseForm } from "../../src/verify/form";
-import { formPing, linkedinValidation, startsLikeJsonObject } from "../../src/verify/handshakes";
+import { asanaHookSecret, formPing, linkedinValidation, notionVerificationToken, startsLikeJsonObject } from "../../src/verify/handshakes";
 import { hubFor, isSeq } from "../../src/durable/listen-hub";
 import { presets } from "../../src/verify/presets";
 import { importVerifyKey, SchemeConfigError } from "../../src/verify/keys";
@@ -397,6 +397,21 @@ const entries: Entry[] = [
         const answer = await validation.answer({ method: "GET", url: new URL(`https://h.example/l?challengeCode=${code}`), headers: new Headers(), now: Date.now() });
         expect(answer!.status).toBe(400);
       }
+    },
+  },
+  {
+    file: "src/verify/handshakes.ts",
+    // Anchored, one class, at most 1024: a mismatch is found in one linear pass; a header
+    // value or token past 1024 characters is refused at the bound, not scanned to its end twice.
+    regex: /^[\x21-\x7e]{1,1024}$/,
+    async check() {
+      const headers = (secret: string) => new Headers({ "x-hook-secret": secret });
+      const input = (h: Headers, body = new Uint8Array()) => ({ method: "POST", url: new URL("https://h.example/a"), headers: h, body, now: Date.now() });
+      for (const secret of [run("a"), `${"a".repeat(1024)}!`, `${"a".repeat(512)} ${"a".repeat(511)}`]) expect(asanaHookSecret(input(headers(secret)))).toBeUndefined();
+      expect(asanaHookSecret(input(headers("a".repeat(1024))))).toBeDefined();
+      const token = (t: string) => new TextEncoder().encode(JSON.stringify({ verification_token: t }));
+      expect(notionVerificationToken(input(new Headers(), token(`${"s".repeat(1500)}`)))).toBeUndefined();
+      expect(notionVerificationToken(input(new Headers(), token("secret_ok")))).toBeDefined();
     },
   },
   {
