@@ -409,7 +409,7 @@ const entries: Entry[] = [
       const input = (h: Headers, body = new Uint8Array()) => ({ method: "POST", url: new URL("https://h.example/a"), headers: h, body, now: Date.now() });
       for (const secret of [run("a"), `${"a".repeat(1024)}!`, `${"a".repeat(512)} ${"a".repeat(511)}`]) expect(asanaHookSecret(input(headers(secret)))).toBeUndefined();
       expect(asanaHookSecret(input(headers("a".repeat(1024))))).toBeDefined();
-      const token = (t: string) => new TextEncoder().encode(JSON.stringify({ verification_token: t }));
+      const token = (t: string) => new Uint8Array(new TextEncoder().encode(JSON.stringify({ verification_token: t })));
       expect(notionVerificationToken(input(new Headers(), token(`${"s".repeat(1500)}`)))).toBeUndefined();
       expect(notionVerificationToken(input(new Headers(), token("secret_ok")))).toBeDefined();
     },
